@@ -1,0 +1,76 @@
+"""quizapp: the 药品安全网络知识竞赛 web application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from .config import load_secret_key, settings_from_env
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error handlers, CLI."""
+    app = Flask(__name__, instance_path=str(ROOT / "instance"),
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    register_config(app, config or {})
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def register_config(app: Flask, overrides: dict) -> None:
+    """Environment settings first, then explicit overrides (tests, scripts)."""
+    app.config.update(settings_from_env(Path(app.instance_path)))
+    app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(Path(app.instance_path))
+    app.json.ensure_ascii = False
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extension objects to this app."""
+    from . import database  # noqa: F401  (installs the SQLite connection settings)
+    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from .models import User
+
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def register_blueprints(app: Flask) -> None:
+    """API, participant pages and security headers."""
+    from .web import security
+    from .web.api import bp as api_bp
+    from .web.public import bp as public_bp
+
+    app.register_blueprint(api_bp)
+    app.register_blueprint(public_bp)
+    security.init_app(app)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """One handler set: JSON envelopes for the API, Chinese pages otherwise."""
+    from .web import errors
+
+    errors.init_app(app)
+
+
+def register_cli(app: Flask) -> None:
+    """The `flask bank|contest|user ...` commands."""
+    from . import cli
+
+    cli.init_app(app)

@@ -1,0 +1,42 @@
+"""Connection settings that make SQLite safe under several workers."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA busy_timeout=10000",
+    "PRAGMA foreign_keys=ON",
+)
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite(dbapi_connection, connection_record):
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    # Let us issue BEGIN ourselves (below) instead of the driver's deferred BEGIN.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in SQLITE_PRAGMAS:
+        cursor.execute(pragma)
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _begin_immediate(conn):
+    # A deferred transaction that reads and then writes fails with SQLITE_BUSY when another
+    # writer got there first, whatever the busy timeout; taking the write lock up front makes
+    # the busy timeout apply instead.
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def is_unique_violation(exc: Exception) -> bool:
+    """True when an IntegrityError came from a unique or primary-key constraint."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "unique" in text or "duplicate key" in text

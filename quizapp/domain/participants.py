@@ -1,0 +1,108 @@
+"""Validation of a participant's registration (name, phone, region, consent, channel)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from quizapp.domain.errors import ValidationError
+
+NAME_MAX = 32
+CHANNEL_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+MOBILE_PATTERN = re.compile(r"^1[3-9][0-9]{9}$")
+# Separators people type or paste inside a number: spaces, dashes, dots, brackets.
+_PHONE_NOISE = re.compile(r"[\s\-‐‑‒–—.()]")
+_COUNTRY_PREFIXES = ("+86", "0086", "86")
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A registration that passed validation, normalised (trimmed name, 11-digit phone)."""
+
+    name: str
+    phone: str
+    region: str
+    consent: bool
+    channel: str | None
+
+
+def normalize_phone(raw: str) -> str | None:
+    """Return the 11-digit mainland mobile number in `raw`, or None if it is not one."""
+    if not isinstance(raw, str):
+        return None
+    # NFKC turns full-width digits and ＋ (typed with a Chinese IME) into ASCII.
+    text = _PHONE_NOISE.sub("", unicodedata.normalize("NFKC", raw))
+    for prefix in _COUNTRY_PREFIXES:
+        if text.startswith(prefix) and len(text) == len(prefix) + 11:
+            text = text[len(prefix) :]
+            break
+    return text if MOBILE_PATTERN.fullmatch(text) else None
+
+
+def _has_control(text: str) -> bool:
+    """Tell whether text holds control, format or unassigned characters (never in a name)."""
+    return any(unicodedata.category(char).startswith("C") for char in text)
+
+
+def _check_name(value: Any) -> tuple[str, str | None]:
+    """Return (trimmed name, error or None)."""
+    if not isinstance(value, str):
+        return "", "请填写姓名"
+    name = value.strip()
+    if not name:
+        return "", "请填写姓名"
+    if len(name) > NAME_MAX:
+        return name, f"姓名不能超过 {NAME_MAX} 个字符"
+    if _has_control(name):
+        return name, "姓名含有不可见或控制字符"
+    return name, None
+
+
+def _check_region(value: Any, regions: Sequence[str]) -> tuple[str, str | None]:
+    """Return (region, error or None); with no region list the field is not collected."""
+    if not regions:
+        # The contest does not need a region, so none is kept (collect only what is needed).
+        return "", None
+    if not isinstance(value, str) or not value.strip():
+        return "", "请选择所在地区"
+    region = value.strip()
+    if region not in regions:
+        return region, "所选地区不在本次竞赛的地区列表中"
+    return region, None
+
+
+def _check_channel(value: Any) -> tuple[str | None, str | None]:
+    """Return (channel or None, error or None)."""
+    if value is None or value == "":
+        return None, None
+    if not isinstance(value, str) or not CHANNEL_PATTERN.fullmatch(value):
+        return None, "渠道代码只能包含字母、数字、下划线和连字符，且不超过 32 个字符"
+    return value, None
+
+
+def validate_registration(data: Mapping, regions: Sequence[str]) -> Registration:
+    """Check a registration and return it normalised; raise one ValidationError listing every bad field."""
+    if not isinstance(data, Mapping):
+        raise ValidationError("body", "请求内容必须是一个 JSON 对象")
+    errors: dict[str, str] = {}
+    name, error = _check_name(data.get("name"))
+    if error:
+        errors["name"] = error
+    phone = normalize_phone(data.get("phone"))
+    if phone is None:
+        errors["phone"] = "请填写正确的 11 位手机号码"
+    region, error = _check_region(data.get("region"), regions)
+    if error:
+        errors["region"] = error
+    # Only the JSON boolean true counts as consent; "true" or 1 are not an explicit yes.
+    if data.get("consent") is not True:
+        errors["consent"] = "请阅读并同意个人信息收集使用说明"
+    channel, error = _check_channel(data.get("channel"))
+    if error:
+        errors["channel"] = error
+    if errors:
+        raise ValidationError(errors)
+    return Registration(name=name, phone=phone or "", region=region, consent=True, channel=channel)

@@ -1,0 +1,249 @@
+"""Timed rounds: start, save each answer, submit, and finalise what the clock closed."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+
+from ..database import is_unique_violation
+from ..domain.errors import DomainError, ValidationError
+from ..domain.paper import PaperItem, draw_paper, from_dict, to_dict
+from ..domain.scoring import ScoringItem, score_sheet
+from ..domain.timing import accepts_answer, attempt_deadline, duration_seconds, local_day
+from ..extensions import db
+from ..models import Attempt, AttemptAnswer, Contest, Participant, Question
+from .contests import NotFound, candidate_pools, draw_rules, max_score
+from .participants import require_open
+
+
+class AttemptClosed(DomainError):
+    """The attempt was submitted or its time is up."""
+
+    code = "attempt_closed"
+
+
+class AttemptsExhausted(DomainError):
+    """Today's or the total allowance of attempts is used up."""
+
+    code = "attempts_exhausted"
+
+
+def running_attempt(participant_id: int) -> Attempt | None:
+    """The participant's unfinished attempt, if any."""
+    return db.session.execute(
+        db.select(Attempt).filter_by(participant_id=participant_id, status="running")
+    ).scalar_one_or_none()
+
+
+def attempt_counts(participant_id: int, day) -> tuple[int, int]:
+    """(all attempts, attempts started on `day`) of a participant, in one query."""
+    row = db.session.execute(
+        db.select(func.count(), func.count().filter(Attempt.day == day)).where(Attempt.participant_id == participant_id)
+    ).one()
+    return row[0], row[1]
+
+
+def attempts_left_today(contest: Contest, total: int, today_count: int) -> int:
+    """How many more attempts are allowed today, counting the total cap as well."""
+    return max(0, min(contest.attempts_per_day - today_count, contest.max_attempts - total))
+
+
+def _check_allowance(contest: Contest, total: int, today_count: int) -> None:
+    if total >= contest.max_attempts:
+        raise AttemptsExhausted(f"您已用完全部 {contest.max_attempts} 次答题机会")
+    if today_count >= contest.attempts_per_day:
+        raise AttemptsExhausted(f"今天的 {contest.attempts_per_day} 次答题机会已用完，请明天再来")
+
+
+def start_attempt(contest: Contest, participant: Participant, now: datetime, rng: random.Random,
+                  pool_ttl: float = 0.0) -> tuple[Attempt, bool]:
+    """Start a round, or return the one still running; returns (attempt, created)."""
+    require_open(contest, now)
+    current = running_attempt(participant.id)
+    if current is not None:
+        if accepts_answer(current.deadline, current.grace_seconds, now):
+            return current, False
+        finalize(current, now)
+    today = local_day(now, contest.timezone)
+    total, today_count = attempt_counts(participant.id, today)
+    _check_allowance(contest, total, today_count)
+    rules = draw_rules(contest)
+    items = draw_paper(rules, candidate_pools(rules, today, pool_ttl), rng)
+    attempt = Attempt(
+        id=secrets.token_hex(16), contest_id=contest.id, participant_id=participant.id,
+        seq=total + 1, day=today, day_seq=today_count + 1, running_key=participant.id, status="running",
+        started_at=now, deadline=attempt_deadline(now, contest.time_limit_seconds, contest.ends_at),
+        grace_seconds=contest.grace_seconds, paper=[to_dict(item) for item in items],
+        max_score=max_score(contest),
+    )
+    db.session.add(attempt)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        if not is_unique_violation(exc):
+            raise
+        return _after_start_race(contest, participant, today)
+    return attempt, True
+
+
+def _after_start_race(contest: Contest, participant: Participant, today) -> tuple[Attempt, bool]:
+    # A parallel start won the unique keys: hand back its attempt, or say why there is none.
+    current = running_attempt(participant.id)
+    if current is not None:
+        return current, False
+    _check_allowance(contest, *attempt_counts(participant.id, today))
+    raise DomainError("同时开始了多次答题，请刷新后重试", code="conflict")
+
+
+def attempt_for(participant: Participant, attempt_id: str) -> Attempt:
+    """The participant's own attempt; another's (or none) is NotFound, never revealed."""
+    attempt = db.session.get(Attempt, attempt_id) if attempt_id and len(attempt_id) <= 64 else None
+    if attempt is None or attempt.participant_id != participant.id:
+        raise NotFound("答题记录不存在")
+    return attempt
+
+
+def contest_of(attempt: Attempt) -> Contest:
+    """The contest an attempt belongs to (from the identity map when already loaded)."""
+    return db.session.get(Contest, attempt.contest_id)
+
+
+def close_if_expired(attempt: Attempt, now: datetime) -> Attempt:
+    """Finalise a running attempt whose time (plus grace) is over; otherwise leave it."""
+    if attempt.status == "running" and not accepts_answer(attempt.deadline, attempt.grace_seconds, now):
+        return finalize(attempt, now)
+    return attempt
+
+
+def paper_items(attempt: Attempt) -> list[PaperItem]:
+    """The attempt's stored paper, in display order."""
+    return [from_dict(data) for data in attempt.paper]
+
+
+def _item(attempt: Attempt, key: str) -> PaperItem:
+    for item in paper_items(attempt):
+        if item.key == key:
+            return item
+    raise NotFound("这道题不在本次答卷中")
+
+
+def validate_choice(item: PaperItem, option_ids) -> list[str]:
+    """Check chosen option ids against one question; returns them deduplicated in display order."""
+    if not isinstance(option_ids, list) or not all(isinstance(x, str) for x in option_ids):
+        raise ValidationError("option_ids", "应为选项编号的数组")
+    unknown = [x for x in option_ids if x not in item.option_ids]
+    if unknown:
+        raise ValidationError("option_ids", f"选项不属于这道题：{', '.join(unknown[:3])}")
+    chosen = [x for x in item.option_ids if x in set(option_ids)]
+    if item.type != "multiple" and len(chosen) > 1:
+        raise ValidationError("option_ids", "这道题只能选一个选项")
+    return chosen
+
+
+def _upsert_answer(attempt_id: str, key: str, chosen: list[str], now: datetime) -> None:
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(AttemptAnswer).values(attempt_id=attempt_id, question_key=key, option_ids=chosen, saved_at=now)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["attempt_id", "question_key"],
+        set_={"option_ids": stmt.excluded.option_ids, "saved_at": stmt.excluded.saved_at},
+    )
+    db.session.execute(stmt)
+
+
+def _require_accepting(attempt: Attempt, now: datetime) -> None:
+    if attempt.status != "running" or not accepts_answer(attempt.deadline, attempt.grace_seconds, now):
+        raise AttemptClosed("答题已结束（已交卷或超过时限），答案不再保存")
+
+
+def save_answer(attempt: Attempt, key: str, option_ids, now: datetime) -> None:
+    """Save the options chosen for one question, replacing any earlier choice."""
+    _require_accepting(attempt, now)
+    chosen = validate_choice(_item(attempt, key), option_ids)
+    _upsert_answer(attempt.id, key, chosen, now)
+    db.session.commit()
+
+
+def saved_answers(attempt: Attempt) -> dict[str, list[str]]:
+    """Answers saved for the attempt so far, by question key."""
+    rows = db.session.execute(
+        db.select(AttemptAnswer.question_key, AttemptAnswer.option_ids).filter_by(attempt_id=attempt.id)
+    ).all()
+    return {row.question_key: list(row.option_ids) for row in rows}
+
+
+def _validated_sheet(attempt: Attempt, answers) -> dict[str, list[str]]:
+    if not isinstance(answers, Mapping):
+        raise ValidationError("answers", "应为 {题目编号: [选项编号]} 形式的对象")
+    items = {item.key: item for item in paper_items(attempt)}
+    sheet = {}
+    for key, option_ids in answers.items():
+        if key not in items:
+            raise ValidationError(f"answers.{key}", "这道题不在本次答卷中")
+        sheet[key] = validate_choice(items[key], option_ids)
+    return sheet
+
+
+def submit(attempt: Attempt, answers, now: datetime) -> Attempt:
+    """Hand in the attempt; idempotent, and answers sent after the deadline do not count."""
+    if attempt.status == "finished":
+        return attempt
+    sheet = _validated_sheet(attempt, answers) if answers is not None else {}
+    if sheet and attempt.status == "running" and accepts_answer(attempt.deadline, attempt.grace_seconds, now):
+        for key, chosen in sheet.items():
+            _upsert_answer(attempt.id, key, chosen, now)
+    return finalize(attempt, now)
+
+
+def _scoring_items(attempt: Attempt, items: list[PaperItem]) -> list[ScoringItem]:
+    ids = [item.question_id for item in items]
+    answers = dict(db.session.execute(db.select(Question.id, Question.answer).where(Question.id.in_(ids))).all())
+    scoring = []
+    for item in items:
+        right = set(answers.get(item.question_id, []))
+        correct = frozenset(oid for oid, idx in zip(item.option_ids, item.option_index, strict=True) if idx in right)
+        scoring.append(ScoringItem(key=item.key, points=item.points, partial=item.partial, correct=correct))
+    return scoring
+
+
+def finalize(attempt: Attempt, now: datetime) -> Attempt:
+    """Score the answers saved in time and close the attempt exactly once."""
+    in_time = accepts_answer(attempt.deadline, attempt.grace_seconds, now)
+    ended_at = min(now, attempt.deadline)
+    sheet = score_sheet(_scoring_items(attempt, paper_items(attempt)), saved_answers(attempt))
+    results = [{"question_id": r.key, "correct": r.correct, "awarded": r.awarded,
+                "chosen_option_ids": list(r.chosen), "correct_option_ids": list(r.correct_ids)} for r in sheet.items]
+    outcome = db.session.execute(
+        db.update(Attempt).where(Attempt.id == attempt.id, Attempt.status == "running").values(
+            status="finished", running_key=None, submitted_at=ended_at, score=sheet.score,
+            correct_count=sheet.correct_count, duration_seconds=duration_seconds(attempt.started_at, ended_at),
+            late=not in_time, results=results,
+        ).execution_options(synchronize_session=False)
+    )
+    if outcome.rowcount == 0:
+        db.session.rollback()  # another request finalised it first: keep that result
+    else:
+        db.session.commit()
+    db.session.refresh(attempt)
+    return attempt
+
+
+def finalize_expired(contest_id: int, now: datetime, limit: int = 200) -> int:
+    """Finalise attempts abandoned past deadline + grace; returns how many were closed."""
+    candidates = db.session.execute(
+        db.select(Attempt).where(Attempt.contest_id == contest_id, Attempt.status == "running",
+                                 Attempt.deadline < now).order_by(Attempt.deadline).limit(limit)
+    ).scalars().all()
+    closed = 0
+    for attempt in candidates:
+        if not accepts_answer(attempt.deadline, attempt.grace_seconds, now):
+            finalize(attempt, now)
+            closed += 1
+    return closed

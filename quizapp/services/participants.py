@@ -1,0 +1,80 @@
+"""Registration and bearer-token authentication of participants."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from ..database import is_unique_violation
+from ..domain.errors import DomainError
+from ..domain.participants import validate_registration
+from ..domain.timing import contest_status
+from ..extensions import db
+from ..models import Contest, Participant, ParticipantToken
+
+
+class ContestNotOpen(DomainError):
+    """The contest is not running now."""
+
+    code = "contest_not_open"
+
+
+def hash_token(token: str) -> str:
+    """SHA-256 of a bearer token: only the hash is stored."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def require_open(contest: Contest, now: datetime) -> None:
+    """Raise ContestNotOpen unless the contest window contains `now`."""
+    status = contest_status(contest.starts_at, contest.ends_at, now)
+    if status != "open":
+        reason = "尚未开始" if status == "upcoming" else "已经结束"
+        raise ContestNotOpen(f"竞赛{reason}，现在不能参加")
+
+
+def _issue_token(participant_id: int, now: datetime) -> str:
+    token = secrets.token_urlsafe(24)  # 192 random bits
+    db.session.add(ParticipantToken(token_hash=hash_token(token), participant_id=participant_id, created_at=now))
+    return token
+
+
+def _find(contest_id: int, phone: str) -> Participant | None:
+    return db.session.execute(
+        db.select(Participant).filter_by(contest_id=contest_id, phone=phone)
+    ).scalar_one_or_none()
+
+
+def register(contest: Contest, data: Mapping, now: datetime) -> tuple[Participant, str, bool]:
+    """Register (or re-identify by phone) a participant; returns (participant, token, created)."""
+    require_open(contest, now)
+    reg = validate_registration(data, contest.regions)
+    participant = _find(contest.id, reg.phone)
+    created = participant is None
+    if created:
+        participant = Participant(contest_id=contest.id, name=reg.name, phone=reg.phone, region=reg.region,
+                                  channel=reg.channel, consent_at=now, created_at=now)
+        db.session.add(participant)
+        try:
+            db.session.flush()
+        except IntegrityError as exc:
+            # The same phone registered in a parallel request: use that participant.
+            db.session.rollback()
+            if not is_unique_violation(exc):
+                raise
+            participant, created = _find(contest.id, reg.phone), False
+    token = _issue_token(participant.id, now)
+    db.session.commit()
+    return participant, token, created
+
+
+def authenticate(token: str | None) -> Participant | None:
+    """The participant a bearer token belongs to, or None."""
+    if not token or len(token) > 200:
+        return None
+    return db.session.execute(
+        db.select(Participant).join(ParticipantToken).where(ParticipantToken.token_hash == hash_token(token))
+    ).scalar_one_or_none()

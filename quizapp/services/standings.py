@@ -1,0 +1,73 @@
+"""A participant's record and the public leaderboard."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func
+
+from ..domain.masking import mask_name
+from ..domain.scoring import RankEntry, rank
+from ..domain.timing import local_day
+from ..extensions import db
+from ..models import Attempt, Contest, Participant
+from .attempts import attempt_counts, attempts_left_today, close_if_expired, finalize_expired, running_attempt
+from .contests import iso_local
+
+
+def my_record(contest: Contest, participant: Participant, now: datetime) -> dict:
+    """Attempts, best score, eligibility and attempts left today (CONTRACT §1 me)."""
+    current = running_attempt(participant.id)
+    if current is not None:
+        close_if_expired(current, now)
+    attempts = db.session.execute(
+        db.select(Attempt).filter_by(participant_id=participant.id).order_by(Attempt.seq)
+    ).scalars().all()
+    scores = [a.score for a in attempts if a.status == "finished"]
+    best = max(scores) if scores else None
+    total, today_count = attempt_counts(participant.id, local_day(now, contest.timezone))
+    return {
+        "participant_id": participant.id,
+        "attempts": [
+            {"attempt_id": a.id, "score": a.score, "status": a.status,
+             "submitted_at": iso_local(a.submitted_at, contest.timezone)}
+            for a in attempts
+        ],
+        "best_score": best,
+        "eligible": best is not None and best >= contest.pass_score,
+        "entrant_code": None,
+        "attempts_left_today": attempts_left_today(contest, total, today_count),
+    }
+
+
+def _best_attempts(contest_id: int, limit: int):
+    order = (Attempt.score.desc(), Attempt.duration_seconds.asc(), Attempt.submitted_at.asc())
+    numbered = (
+        db.select(Attempt.participant_id, Attempt.score, Attempt.duration_seconds, Attempt.submitted_at,
+                  func.row_number().over(partition_by=Attempt.participant_id, order_by=order).label("n"))
+        .where(Attempt.contest_id == contest_id, Attempt.status == "finished")
+        .subquery()
+    )
+    return db.session.execute(
+        db.select(numbered, Participant.name, Participant.region)
+        .join(Participant, Participant.id == numbered.c.participant_id)
+        .where(numbered.c.n == 1)
+        .order_by(numbered.c.score.desc(), numbered.c.duration_seconds.asc(),
+                  numbered.c.submitted_at.asc(), numbered.c.participant_id.asc())
+        .limit(limit)
+    ).all()
+
+
+def leaderboard(contest: Contest, limit: int, now: datetime) -> dict:
+    """Best finished attempt per participant, ranked with explicit tie-breaks; names masked."""
+    finalize_expired(contest.id, now)
+    rows = _best_attempts(contest.id, limit)
+    people = {row.participant_id: row for row in rows}
+    entries = [RankEntry(participant_id=row.participant_id, score=row.score, duration_seconds=row.duration_seconds,
+                         submitted_at=row.submitted_at) for row in rows]
+    return {"entries": [
+        {"rank": position, "name": mask_name(people[entry.participant_id].name),
+         "region": people[entry.participant_id].region, "score": entry.score,
+         "duration_seconds": entry.duration_seconds}
+        for position, entry in rank(entries)
+    ]}

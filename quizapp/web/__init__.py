@@ -1,0 +1,1 @@
+"""HTTP layer: participant pages, organizer console and the JSON API."""

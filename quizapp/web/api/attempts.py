@@ -1,0 +1,62 @@
+"""Starting, answering and submitting attempts."""
+
+from __future__ import annotations
+
+from flask import g
+
+from ...extensions import limiter
+from ...services import attempts, contests, presenters
+from ..common import now, pool_ttl, rng
+from ..security import mark_personal
+from . import bp
+from .auth import json_body, per_token, require_participant, token_key
+
+
+@bp.post("/contests/<slug>/attempts")
+@limiter.limit(per_token, key_func=token_key)
+@require_participant
+def start(slug: str):
+    """Start a round, or return the one still running."""
+    contest = contests.get_contest(slug)
+    if g.participant.contest_id != contest.id:
+        raise contests.NotFound("您尚未登记参加这个竞赛")
+    moment = now()
+    attempt, created = attempts.start_attempt(contest, g.participant, moment, rng(), pool_ttl())
+    mark_personal()
+    payload = presenters.running_payload(attempt, contest, moment, with_answers=not created)
+    return payload, 201 if created else 200
+
+
+@bp.get("/attempts/<attempt_id>")
+@limiter.limit(per_token, key_func=token_key)
+@require_participant
+def show(attempt_id: str):
+    """The running attempt with saved answers, or its result."""
+    attempt = attempts.attempt_for(g.participant, attempt_id)
+    moment = now()
+    attempt = attempts.close_if_expired(attempt, moment)
+    mark_personal()
+    return presenters.attempt_payload(attempt, attempts.contest_of(attempt), moment)
+
+
+@bp.put("/attempts/<attempt_id>/answers/<question_id>")
+@limiter.limit(per_token, key_func=token_key)
+@require_participant
+def save_answer(attempt_id: str, question_id: str):
+    """Save the options chosen for one question."""
+    attempt = attempts.attempt_for(g.participant, attempt_id)
+    body = json_body()
+    attempts.save_answer(attempt, question_id, body.get("option_ids"), now())
+    return "", 204
+
+
+@bp.post("/attempts/<attempt_id>/submit")
+@limiter.limit(per_token, key_func=token_key)
+@require_participant
+def submit(attempt_id: str):
+    """Hand in; idempotent."""
+    attempt = attempts.attempt_for(g.participant, attempt_id)
+    body = json_body(optional=True)
+    attempt = attempts.submit(attempt, body.get("answers"), now())
+    mark_personal()
+    return presenters.result_payload(attempt, attempts.contest_of(attempt))

@@ -1,0 +1,74 @@
+"""Bearer-token authentication, JSON bodies and rate-limit keys for the API."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+
+from flask import current_app, g, request
+
+from ...domain.errors import DomainError
+from ...domain.participants import normalize_phone
+from ...services.participants import authenticate
+
+
+def bearer_token() -> str | None:
+    """The token from `Authorization: Bearer …`, if any."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def require_participant(view):
+    """Put the token's participant on g.participant, or answer 401."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        participant = authenticate(bearer_token())
+        if participant is None:
+            raise DomainError("缺少或无效的参赛凭证（Authorization: Bearer <token>）", code="unauthorized")
+        g.participant = participant
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def json_body(optional: bool = False) -> dict:
+    """The request's JSON object; malformed JSON is a 400 bad_json, never a 500."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        if optional:
+            return {}
+        raise DomainError("请求体应为 JSON 对象", code="bad_json")
+    data = request.get_json(force=True, silent=True)
+    if not isinstance(data, dict):
+        raise DomainError("请求体不是有效的 JSON 对象", code="bad_json")
+    return data
+
+
+def phone_key() -> str:
+    """Rate-limit key for registration: the normalised phone in the body, else the client address."""
+    data = request.get_json(force=True, silent=True)
+    phone = normalize_phone(data.get("phone")) if isinstance(data, dict) and isinstance(data.get("phone"), str) else None
+    return f"phone:{phone}" if phone else f"ip:{request.remote_addr}"
+
+
+def token_key() -> str:
+    """Rate-limit key: a digest of the bearer token (never the token itself), else the address."""
+    token = bearer_token()
+    return "token:" + hashlib.sha256(token.encode()).hexdigest()[:24] if token else f"ip:{request.remote_addr}"
+
+
+def per_phone() -> str:
+    """Configured per-phone limit."""
+    return current_app.config["RATELIMIT_PER_PHONE"]
+
+
+def per_token() -> str:
+    """Configured per-token limit."""
+    return current_app.config["RATELIMIT_PER_TOKEN"]
+
+
+def per_ip() -> str:
+    """Configured per-address ceiling: high, so a school on one Wi-Fi gets through."""
+    return current_app.config["RATELIMIT_PER_IP"]

@@ -1,0 +1,60 @@
+"""Contest, registration, record, leaderboard and winners endpoints."""
+
+from __future__ import annotations
+
+from flask import g, request
+
+from ...extensions import limiter
+from ...services import contests, participants, standings
+from ..common import now
+from ..security import mark_personal
+from . import bp
+from .auth import json_body, per_ip, per_phone, per_token, phone_key, require_participant, token_key
+
+
+@bp.get("/contests/<slug>")
+def get_contest(slug: str):
+    """Public description of a contest."""
+    return contests.contest_view(contests.get_contest(slug), now())
+
+
+@bp.post("/contests/<slug>/participants")
+@limiter.limit(per_ip)
+@limiter.limit(per_phone, key_func=phone_key)
+def register(slug: str):
+    """Register, or get a fresh token for the phone already registered."""
+    contest = contests.get_contest(slug)
+    body = json_body()
+    participant, token, created = participants.register(contest, body, now())
+    mark_personal()
+    return {"participant_id": participant.id, "token": token}, 201 if created else 200
+
+
+@bp.get("/contests/<slug>/me")
+@limiter.limit(per_token, key_func=token_key)
+@require_participant
+def me(slug: str):
+    """The caller's attempts, best score and allowance."""
+    contest = contests.get_contest(slug)
+    if g.participant.contest_id != contest.id:
+        raise contests.NotFound("您尚未登记参加这个竞赛")
+    mark_personal()
+    return standings.my_record(contest, g.participant, now())
+
+
+@bp.get("/contests/<slug>/leaderboard")
+@limiter.limit(per_ip)
+def leaderboard(slug: str):
+    """Best attempt per participant, names masked."""
+    contest = contests.get_contest(slug)
+    limit = request.args.get("limit", "20")
+    limit = min(max(int(limit), 1), 200) if limit.isdigit() else 20
+    return standings.leaderboard(contest, limit, now())
+
+
+@bp.get("/contests/<slug>/winners")
+@limiter.limit(per_ip)
+def winners(slug: str):
+    """The public notice of the prize draw (nothing until the draw is committed)."""
+    contests.get_contest(slug)
+    return {"commitment": None, "reveal": None, "winners": []}

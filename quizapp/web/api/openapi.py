@@ -1,0 +1,142 @@
+"""The OpenAPI 3 description of API v1, served at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from . import bp
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, description: str = "OK") -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*statuses: int) -> dict:
+    return {str(status): _json(_ref("Error"), "错误（见 error.code）") for status in statuses}
+
+
+SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+ATTEMPT = {"name": "attempt_id", "in": "path", "required": True, "schema": {"type": "string"}}
+QUESTION = {"name": "question_id", "in": "path", "required": True, "schema": {"type": "string"}}
+BEARER = [{"bearer": []}]
+
+STR, INT, NUM, BOOL = {"type": "string"}, {"type": "integer"}, {"type": "number"}, {"type": "boolean"}
+TIME = {"type": "string", "format": "date-time"}
+
+
+def _obj(required: list[str], **props) -> dict:
+    return {"type": "object", "required": required, "properties": props}
+
+
+SCHEMAS = {
+    "Error": _obj(["error"], error=_obj(["code", "message"], code=STR, message=STR,
+                                        fields={"type": "object", "additionalProperties": STR})),
+    "Contest": _obj(
+        ["slug", "title", "status", "starts_at", "ends_at", "timezone", "round", "regions", "prizes", "consent_text"],
+        slug=STR, title=STR, description=STR, status={"type": "string", "enum": ["upcoming", "open", "closed"]},
+        starts_at=TIME, ends_at=TIME, timezone=STR,
+        round=_obj(["question_count", "time_limit_seconds", "attempts_per_day", "max_attempts", "pass_score",
+                    "max_score"], question_count=INT, time_limit_seconds=INT, attempts_per_day=INT,
+                   max_attempts=INT, pass_score=NUM, max_score=NUM),
+        regions={"type": "array", "items": STR},
+        prizes={"type": "array", "items": _obj(["tier", "name", "count"], tier=INT, name=STR, count=INT)},
+        consent_text=STR),
+    "Registration": _obj(["name", "phone", "region", "consent"], name=STR, phone=STR, region=STR,
+                         consent={"type": "boolean", "enum": [True]}, channel=STR),
+    "Token": _obj(["participant_id", "token"], participant_id=INT, token=STR),
+    "Option": _obj(["id", "text"], id=STR, text=STR),
+    "Question": _obj(["id", "type", "stem", "options"], id=STR,
+                     type={"type": "string", "enum": ["single", "multiple", "judge"]}, stem=STR, points=NUM,
+                     options={"type": "array", "items": {"$ref": "#/components/schemas/Option"}}),
+    "Attempt": _obj(["attempt_id", "started_at", "deadline", "questions"], attempt_id=STR, status=STR,
+                    started_at=TIME, deadline=TIME, server_time=TIME,
+                    questions={"type": "array", "items": {"$ref": "#/components/schemas/Question"}},
+                    answers={"type": "object", "additionalProperties": {"type": "array", "items": STR}}),
+    "Answer": _obj(["option_ids"], option_ids={"type": "array", "items": STR}),
+    "Submit": _obj([], answers={"type": "object", "additionalProperties": {"type": "array", "items": STR}}),
+    "Result": _obj(
+        ["attempt_id", "score", "max_score", "correct_count", "question_count", "duration_seconds", "eligible",
+         "late", "results"],
+        attempt_id=STR, score=NUM, max_score=NUM, correct_count=INT, question_count=INT, duration_seconds=INT,
+        eligible=BOOL, late=BOOL,
+        results={"type": "array", "items": _obj(
+            ["question_id", "correct", "chosen_option_ids", "correct_option_ids", "explanation", "source"],
+            question_id=STR, correct=BOOL, chosen_option_ids={"type": "array", "items": STR},
+            correct_option_ids={"type": "array", "items": STR}, explanation=STR, source=STR)}),
+    "Me": _obj(["participant_id", "attempts", "best_score", "eligible", "entrant_code", "attempts_left_today"],
+               participant_id=INT, best_score={"type": "number", "nullable": True}, eligible=BOOL,
+               entrant_code={"type": "string", "nullable": True}, attempts_left_today=INT,
+               attempts={"type": "array", "items": _obj(["attempt_id", "score", "submitted_at"], attempt_id=STR,
+                                                        score={"type": "number", "nullable": True},
+                                                        submitted_at={**TIME, "nullable": True})}),
+    "Leaderboard": _obj(["entries"], entries={"type": "array", "items": _obj(
+        ["rank", "name", "region", "score", "duration_seconds"], rank=INT, name=STR, region=STR, score=NUM,
+        duration_seconds=INT)}),
+    "Winners": _obj(["commitment", "reveal", "winners"],
+                    commitment={"type": "object", "nullable": True}, reveal={"type": "object", "nullable": True},
+                    winners={"type": "array", "items": _obj(["tier", "prize", "name", "region", "entrant_code"],
+                                                            tier=INT, prize=STR, name=STR, region=STR,
+                                                            entrant_code=STR)}),
+}
+
+
+def _body(name: str, required: bool = True) -> dict:
+    return {"required": required, "content": {"application/json": {"schema": _ref(name)}}}
+
+
+PATHS = {
+    "/api/v1/contests/{slug}": {"get": {
+        "summary": "竞赛信息", "parameters": [SLUG],
+        "responses": {"200": _json(_ref("Contest")), **_errors(404)}}},
+    "/api/v1/contests/{slug}/participants": {"post": {
+        "summary": "登记参赛（同一手机号再次登记返回 200 与新凭证）", "parameters": [SLUG],
+        "requestBody": _body("Registration"),
+        "responses": {"201": _json(_ref("Token"), "已登记"), "200": _json(_ref("Token"), "已登记过"),
+                      **_errors(400, 403, 404, 422, 429)}}},
+    "/api/v1/contests/{slug}/attempts": {"post": {
+        "summary": "开始答题（有进行中的答卷则返回它）", "parameters": [SLUG], "security": BEARER,
+        "responses": {"201": _json(_ref("Attempt"), "新答卷"), "200": _json(_ref("Attempt"), "进行中的答卷"),
+                      **_errors(401, 403, 404, 429)}}},
+    "/api/v1/contests/{slug}/me": {"get": {
+        "summary": "我的成绩", "parameters": [SLUG], "security": BEARER,
+        "responses": {"200": _json(_ref("Me")), **_errors(401, 404)}}},
+    "/api/v1/contests/{slug}/leaderboard": {"get": {
+        "summary": "排行榜（姓名已脱敏）",
+        "parameters": [SLUG, {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                                          "maximum": 200}}],
+        "responses": {"200": _json(_ref("Leaderboard")), **_errors(404)}}},
+    "/api/v1/contests/{slug}/winners": {"get": {
+        "summary": "中奖公示", "parameters": [SLUG],
+        "responses": {"200": _json(_ref("Winners")), **_errors(404)}}},
+    "/api/v1/attempts/{attempt_id}": {"get": {
+        "summary": "答卷（进行中：题目与已保存答案；已交卷：成绩与解析）", "parameters": [ATTEMPT], "security": BEARER,
+        "responses": {"200": _json({"oneOf": [_ref("Attempt"), _ref("Result")]}), **_errors(401, 404)}}},
+    "/api/v1/attempts/{attempt_id}/answers/{question_id}": {"put": {
+        "summary": "保存一道题的答案", "parameters": [ATTEMPT, QUESTION], "security": BEARER,
+        "requestBody": _body("Answer"),
+        "responses": {"204": {"description": "已保存"}, **_errors(400, 401, 404, 409, 422)}}},
+    "/api/v1/attempts/{attempt_id}/submit": {"post": {
+        "summary": "交卷（幂等）", "parameters": [ATTEMPT], "security": BEARER,
+        "requestBody": _body("Submit", required=False),
+        "responses": {"200": _json(_ref("Result")), **_errors(400, 401, 404, 422)}}},
+    "/api/v1/openapi.json": {"get": {"summary": "本文档", "responses": {"200": {"description": "OpenAPI 3"}}}},
+}
+
+
+def document() -> dict:
+    """The whole OpenAPI document."""
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "药品安全网络知识竞赛 参赛接口", "version": "1"},
+        "paths": PATHS,
+        "components": {"schemas": SCHEMAS,
+                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    }
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    """Serve the OpenAPI document."""
+    return document()
