@@ -30,6 +30,7 @@ def register_config(app: Flask, overrides: dict) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(Path(app.instance_path))
     app.json.ensure_ascii = False
+    app.json.sort_keys = False  # key order is the contract's, and sorting costs on every response
 
 
 def register_extensions(app: Flask) -> None:
@@ -43,6 +44,9 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    from .services.question_cache import questions
+
+    questions.ttl = float(app.config["QUESTION_CACHE_SECONDS"])
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -55,10 +59,12 @@ def register_blueprints(app: Flask) -> None:
     """API, participant pages and security headers."""
     from .web import security
     from .web.api import bp as api_bp
+    from .web.health import bp as health_bp
     from .web.public import bp as public_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(health_bp)
     security.init_app(app)
 
 

@@ -28,12 +28,20 @@ def _configure_sqlite(dbapi_connection, connection_record):
 
 
 @event.listens_for(Engine, "begin")
-def _begin_immediate(conn):
-    # A deferred transaction that reads and then writes fails with SQLITE_BUSY when another
-    # writer got there first, whatever the busy timeout; taking the write lock up front makes
-    # the busy timeout apply instead.
+def _begin(conn):
+    # Reads begin DEFERRED so that they never hold the single write lock; write flows ask for
+    # IMMEDIATE through begin_write(), because a deferred transaction that reads and then
+    # writes fails with SQLITE_BUSY when another writer got in between, whatever the timeout.
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def begin_write(session) -> None:  # session: Flask-SQLAlchemy's scoped db.session
+    """End any read transaction and start a write transaction that holds the write lock from its start."""
+    if session().in_transaction():
+        session.commit()  # expire_on_commit is off: objects read so far stay usable
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
 def is_unique_violation(exc: Exception) -> bool:

@@ -69,6 +69,7 @@ def make_app(target: dict, clock: Clock, **extra):
         "CLOCK": clock,
         "RNG_FACTORY": lambda: random.Random(random.getrandbits(32)),
         "POOL_CACHE_SECONDS": 0,
+        "QUESTION_CACHE_SECONDS": 0,
         "RATELIMIT_ENABLED": False,
         "WTF_CSRF_ENABLED": False,
         **extra,

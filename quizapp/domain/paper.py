@@ -155,17 +155,21 @@ def draw_paper(
     shuffle_options: bool = True,
 ) -> list[PaperItem]:
     """Draw one paper: pools[i] feeds rules[i]; no question twice; ids are opaque and unique."""
-    shuffled = []
-    for pool in pools:
-        candidates = _distinct(pool)
-        # Shuffling the pool before the matching makes its picks a random sample.
-        rng.shuffle(candidates)
-        shuffled.append(candidates)
-    assignment = _assign(rules, shuffled)
+    distinct = [_distinct(pool) for pool in pools]
+    picks = _sample_disjoint(rules, distinct, rng) if _disjoint(distinct) else None
+    if picks is None:
+        shuffled = []
+        for candidates in distinct:
+            # Shuffling the pool before the matching makes its picks a random sample.
+            candidates = list(candidates)
+            rng.shuffle(candidates)
+            shuffled.append(candidates)
+        assignment = _assign(rules, shuffled)
+        picks = [assignment.taken_by(index) for index in range(len(rules))]
     used_tokens: set[str] = set()
     items = []
     for index, rule in enumerate(rules):
-        picked = assignment.taken_by(index)
+        picked = picks[index]
         if not shuffle_questions:
             position = {c.question_id: n for n, c in enumerate(_distinct(pools[index]))}
             picked.sort(key=lambda c: position[c.question_id])
@@ -173,6 +177,25 @@ def draw_paper(
     if shuffle_questions:
         rng.shuffle(items)
     return items
+
+
+def _disjoint(pools: Sequence[Sequence[Candidate]]) -> bool:
+    """True when no question sits in two pools (the usual case: rules differ by type)."""
+    ids = [c.question_id for pool in pools for c in pool]
+    return len(ids) == len(set(ids))
+
+
+def _sample_disjoint(rules: Sequence[DrawRule], pools: Sequence[list[Candidate]],
+                     rng: random.Random) -> list[list[Candidate]]:
+    """A plain random sample per pool, the fast path when pools cannot compete for a question."""
+    if len(rules) != len(pools):
+        raise ValueError("one pool is needed for each rule")
+    picks = []
+    for rule, pool in zip(rules, pools, strict=True):
+        if rule.count > len(pool):
+            raise NotEnoughQuestions(rule, rule.count, len(pool))
+        picks.append(rng.sample(pool, max(rule.count, 0)))
+    return picks
 
 
 def _unique_token(rng: random.Random, used: set[str]) -> str:

@@ -7,20 +7,20 @@ import secrets
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import func
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import JSON, bindparam, func, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
-from ..database import is_unique_violation
+from ..database import begin_write, is_unique_violation
 from ..domain.errors import DomainError, ValidationError
 from ..domain.paper import PaperItem, draw_paper, from_dict, to_dict
 from ..domain.scoring import ScoringItem, score_sheet
 from ..domain.timing import accepts_answer, attempt_deadline, duration_seconds, local_day
 from ..extensions import db
-from ..models import Attempt, AttemptAnswer, Contest, Participant, Question
+from ..models import Attempt, AttemptAnswer, Contest, Participant, ParticipantToken, UTCDateTime
 from .contests import NotFound, candidate_pools, draw_rules, max_score
 from .participants import require_open
+from .question_cache import questions as question_cache
 
 
 class AttemptClosed(DomainError):
@@ -66,13 +66,18 @@ def start_attempt(contest: Contest, participant: Participant, now: datetime, rng
                   pool_ttl: float = 0.0) -> tuple[Attempt, bool]:
     """Start a round, or return the one still running; returns (attempt, created)."""
     require_open(contest, now)
-    current = running_attempt(participant.id)
-    if current is not None:
+    begin_write(db.session)
+    today = local_day(now, contest.timezone)
+    summary = db.session.execute(
+        db.select(Attempt.id, Attempt.status, Attempt.day).filter_by(participant_id=participant.id)).all()
+    running = next((row.id for row in summary if row.status == "running"), None)
+    if running is not None:
+        current = db.session.get(Attempt, running)
         if accepts_answer(current.deadline, current.grace_seconds, now):
             return current, False
-        finalize(current, now)
-    today = local_day(now, contest.timezone)
-    total, today_count = attempt_counts(participant.id, today)
+        _finalize(current, now)
+        begin_write(db.session)
+    total, today_count = len(summary), sum(1 for row in summary if row.day == today)
     _check_allowance(contest, total, today_count)
     rules = draw_rules(contest)
     items = draw_paper(rules, candidate_pools(rules, today, pool_ttl), rng)
@@ -103,6 +108,16 @@ def _after_start_race(contest: Contest, participant: Participant, today) -> tupl
     raise DomainError("同时开始了多次答题，请刷新后重试", code="conflict")
 
 
+def attempt_for_token(token_hash: str, attempt_id: str) -> Attempt | None:
+    """The attempt if it belongs to the holder of this token, in one query; else None."""
+    if not attempt_id or len(attempt_id) > 64:
+        return None
+    return db.session.execute(
+        db.select(Attempt).join(ParticipantToken, ParticipantToken.participant_id == Attempt.participant_id)
+        .where(ParticipantToken.token_hash == token_hash, Attempt.id == attempt_id)
+    ).scalar_one_or_none()
+
+
 def attempt_for(participant: Participant, attempt_id: str) -> Attempt:
     """The participant's own attempt; another's (or none) is NotFound, never revealed."""
     attempt = db.session.get(Attempt, attempt_id) if attempt_id and len(attempt_id) <= 64 else None
@@ -129,9 +144,9 @@ def paper_items(attempt: Attempt) -> list[PaperItem]:
 
 
 def _item(attempt: Attempt, key: str) -> PaperItem:
-    for item in paper_items(attempt):
-        if item.key == key:
-            return item
+    for data in attempt.paper:
+        if data.get("key") == key:
+            return from_dict(data)
     raise NotFound("这道题不在本次答卷中")
 
 
@@ -148,14 +163,19 @@ def validate_choice(item: PaperItem, option_ids) -> list[str]:
     return chosen
 
 
+# The same ON CONFLICT statement runs on SQLite and PostgreSQL; built once because the answer
+# save is the hottest write of a round.
+UPSERT_ANSWER = text(
+    "INSERT INTO attempt_answer (attempt_id, question_key, option_ids, saved_at) "
+    "VALUES (:attempt_id, :question_key, :option_ids, :saved_at) "
+    "ON CONFLICT (attempt_id, question_key) DO UPDATE "
+    "SET option_ids = excluded.option_ids, saved_at = excluded.saved_at"
+).bindparams(bindparam("option_ids", type_=JSON), bindparam("saved_at", type_=UTCDateTime))
+
+
 def _upsert_answer(attempt_id: str, key: str, chosen: list[str], now: datetime) -> None:
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(AttemptAnswer).values(attempt_id=attempt_id, question_key=key, option_ids=chosen, saved_at=now)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["attempt_id", "question_key"],
-        set_={"option_ids": stmt.excluded.option_ids, "saved_at": stmt.excluded.saved_at},
-    )
-    db.session.execute(stmt)
+    db.session.execute(UPSERT_ANSWER, {"attempt_id": attempt_id, "question_key": key, "option_ids": chosen,
+                                       "saved_at": now})
 
 
 def _require_accepting(attempt: Attempt, now: datetime) -> None:
@@ -167,6 +187,7 @@ def save_answer(attempt: Attempt, key: str, option_ids, now: datetime) -> None:
     """Save the options chosen for one question, replacing any earlier choice."""
     _require_accepting(attempt, now)
     chosen = validate_choice(_item(attempt, key), option_ids)
+    begin_write(db.session)
     _upsert_answer(attempt.id, key, chosen, now)
     db.session.commit()
 
@@ -196,18 +217,18 @@ def submit(attempt: Attempt, answers, now: datetime) -> Attempt:
     if attempt.status == "finished":
         return attempt
     sheet = _validated_sheet(attempt, answers) if answers is not None else {}
+    begin_write(db.session)
     if sheet and attempt.status == "running" and accepts_answer(attempt.deadline, attempt.grace_seconds, now):
         for key, chosen in sheet.items():
             _upsert_answer(attempt.id, key, chosen, now)
-    return finalize(attempt, now)
+    return _finalize(attempt, now)
 
 
-def _scoring_items(attempt: Attempt, items: list[PaperItem]) -> list[ScoringItem]:
-    ids = [item.question_id for item in items]
-    answers = dict(db.session.execute(db.select(Question.id, Question.answer).where(Question.id.in_(ids))).all())
+def _scoring_items(items: list[PaperItem]) -> list[ScoringItem]:
+    records = question_cache.get_many([item.question_id for item in items])
     scoring = []
     for item in items:
-        right = set(answers.get(item.question_id, []))
+        right = records[item.question_id].answer
         correct = frozenset(oid for oid, idx in zip(item.option_ids, item.option_index, strict=True) if idx in right)
         scoring.append(ScoringItem(key=item.key, points=item.points, partial=item.partial, correct=correct))
     return scoring
@@ -215,23 +236,31 @@ def _scoring_items(attempt: Attempt, items: list[PaperItem]) -> list[ScoringItem
 
 def finalize(attempt: Attempt, now: datetime) -> Attempt:
     """Score the answers saved in time and close the attempt exactly once."""
+    begin_write(db.session)
+    return _finalize(attempt, now)
+
+
+def _finalize(attempt: Attempt, now: datetime) -> Attempt:
+    # Runs inside a write transaction that the caller began.
     in_time = accepts_answer(attempt.deadline, attempt.grace_seconds, now)
     ended_at = min(now, attempt.deadline)
-    sheet = score_sheet(_scoring_items(attempt, paper_items(attempt)), saved_answers(attempt))
+    sheet = score_sheet(_scoring_items(paper_items(attempt)), saved_answers(attempt))
     results = [{"question_id": r.key, "correct": r.correct, "awarded": r.awarded,
                 "chosen_option_ids": list(r.chosen), "correct_option_ids": list(r.correct_ids)} for r in sheet.items]
+    values = {"status": "finished", "running_key": None, "submitted_at": ended_at, "score": sheet.score,
+              "correct_count": sheet.correct_count, "late": not in_time, "results": results,
+              "duration_seconds": duration_seconds(attempt.started_at, ended_at)}
     outcome = db.session.execute(
-        db.update(Attempt).where(Attempt.id == attempt.id, Attempt.status == "running").values(
-            status="finished", running_key=None, submitted_at=ended_at, score=sheet.score,
-            correct_count=sheet.correct_count, duration_seconds=duration_seconds(attempt.started_at, ended_at),
-            late=not in_time, results=results,
-        ).execution_options(synchronize_session=False)
+        db.update(Attempt).where(Attempt.id == attempt.id, Attempt.status == "running").values(**values)
+        .execution_options(synchronize_session=False)
     )
     if outcome.rowcount == 0:
-        db.session.rollback()  # another request finalised it first: keep that result
-    else:
-        db.session.commit()
-    db.session.refresh(attempt)
+        db.session.rollback()  # another request finalised it first: keep its result
+        db.session.refresh(attempt)
+        return attempt
+    db.session.commit()
+    for name, value in values.items():
+        set_committed_value(attempt, name, value)
     return attempt
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..database import begin_write
 from ..domain.errors import DomainError
 from ..domain.importers import parse_bank
 from ..domain.questions import QuestionSpec, RowError, Skipped, stem_key
 from ..extensions import db
 from ..models import Bank, Question
+from .question_cache import questions as question_cache
 
 ON_DUPLICATE = ("error", "skip", "update")
 
@@ -75,6 +77,7 @@ def import_bank_bytes(data: bytes, filename: str, bank_name: str | None = None, 
     if errors:
         raise ImportFailed(errors)
     name = bank_name or parsed.bank_name or Path(filename).stem
+    begin_write(db.session)
     report = ImportReport(bank=name, skipped=list(parsed.skipped), warnings=list(parsed.warnings), dry_run=dry_run)
     bank = _get_or_create_bank(name, parsed.bank_title)
     existing = {q.stem_key: q for q in db.session.execute(
@@ -101,6 +104,7 @@ def import_bank_bytes(data: bytes, filename: str, bank_name: str | None = None, 
         db.session.rollback()
     else:
         db.session.commit()
+        question_cache.clear()
     return report
 
 

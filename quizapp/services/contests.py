@@ -6,6 +6,7 @@ import time
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from ..database import begin_write
 from ..domain.contest_def import DEFAULT_CONSENT_TEXT, ContestSpec, parse_contest_definition
 from ..domain.errors import DomainError
 from ..domain.paper import Candidate, DrawRule, check_pools
@@ -100,6 +101,7 @@ def _check_banks(spec: ContestSpec, today: date) -> None:
 def load_contest(data: dict, now: datetime) -> tuple[Contest, bool]:
     """Create or update a contest from its definition (CONTRACT §4); idempotent."""
     spec = parse_contest_definition(data, now=now)
+    begin_write(db.session)
     _check_banks(spec, local_day(now, spec.timezone))
     contest = db.session.execute(db.select(Contest).filter_by(slug=spec.slug)).scalar_one_or_none()
     created = contest is None

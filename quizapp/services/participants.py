@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from ..database import is_unique_violation
+from ..database import begin_write, is_unique_violation
 from ..domain.errors import DomainError
 from ..domain.participants import validate_registration
 from ..domain.timing import contest_status
@@ -52,6 +52,7 @@ def register(contest: Contest, data: Mapping, now: datetime) -> tuple[Participan
     """Register (or re-identify by phone) a participant; returns (participant, token, created)."""
     require_open(contest, now)
     reg = validate_registration(data, contest.regions)
+    begin_write(db.session)
     participant = _find(contest.id, reg.phone)
     created = participant is None
     if created:

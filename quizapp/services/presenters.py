@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..extensions import db
-from ..models import Attempt, Contest, Question
+from ..models import Attempt, Contest
 from .attempts import paper_items, saved_answers
 from .contests import iso_local
+from .question_cache import QuestionRecord
+from .question_cache import questions as question_cache
 
 
-def _questions(ids: list[int]) -> dict[int, Question]:
-    rows = db.session.execute(db.select(Question).where(Question.id.in_(ids))).scalars()
-    return {q.id: q for q in rows}
+def _questions(ids: list[int]) -> dict[int, QuestionRecord]:
+    return question_cache.get_many(ids)
 
 
-def _options(item, question: Question) -> list[dict]:
+def _options(item, question: QuestionRecord) -> list[dict]:
     return [{"id": oid, "text": question.options[idx]}
             for oid, idx in zip(item.option_ids, item.option_index, strict=True)]
 

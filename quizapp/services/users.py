@@ -6,6 +6,7 @@ import re
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..database import begin_write
 from ..domain.errors import ValidationError
 from ..extensions import db
 from ..models import User
@@ -23,6 +24,7 @@ def create_user(username: str, password: str, role: str) -> User:
         raise ValidationError("role", f"角色须为 {'/'.join(ROLES)}")
     if len(password or "") < MIN_PASSWORD:
         raise ValidationError("password", f"密码至少 {MIN_PASSWORD} 位")
+    begin_write(db.session)
     if db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none():
         raise ValidationError("username", f"用户名 {username} 已存在")
     user = User(username=username, password_hash=generate_password_hash(password), role=role)

@@ -9,7 +9,7 @@ from ...services import attempts, contests, presenters
 from ..common import now, pool_ttl, rng
 from ..security import mark_personal
 from . import bp
-from .auth import json_body, per_token, require_participant, token_key
+from .auth import json_body, per_token, require_attempt, require_participant, token_key
 
 
 @bp.post("/contests/<slug>/attempts")
@@ -29,10 +29,9 @@ def start(slug: str):
 
 @bp.get("/attempts/<attempt_id>")
 @limiter.limit(per_token, key_func=token_key)
-@require_participant
-def show(attempt_id: str):
+@require_attempt
+def show(attempt):
     """The running attempt with saved answers, or its result."""
-    attempt = attempts.attempt_for(g.participant, attempt_id)
     moment = now()
     attempt = attempts.close_if_expired(attempt, moment)
     mark_personal()
@@ -41,10 +40,9 @@ def show(attempt_id: str):
 
 @bp.put("/attempts/<attempt_id>/answers/<question_id>")
 @limiter.limit(per_token, key_func=token_key)
-@require_participant
-def save_answer(attempt_id: str, question_id: str):
+@require_attempt
+def save_answer(attempt, question_id: str):
     """Save the options chosen for one question."""
-    attempt = attempts.attempt_for(g.participant, attempt_id)
     body = json_body()
     attempts.save_answer(attempt, question_id, body.get("option_ids"), now())
     return "", 204
@@ -52,10 +50,9 @@ def save_answer(attempt_id: str, question_id: str):
 
 @bp.post("/attempts/<attempt_id>/submit")
 @limiter.limit(per_token, key_func=token_key)
-@require_participant
-def submit(attempt_id: str):
+@require_attempt
+def submit(attempt):
     """Hand in; idempotent."""
-    attempt = attempts.attempt_for(g.participant, attempt_id)
     body = json_body(optional=True)
     attempt = attempts.submit(attempt, body.get("answers"), now())
     mark_personal()

@@ -9,7 +9,9 @@ from flask import current_app, g, request
 
 from ...domain.errors import DomainError
 from ...domain.participants import normalize_phone
-from ...services.participants import authenticate
+from ...services.attempts import attempt_for_token
+from ...services.contests import NotFound
+from ...services.participants import authenticate, hash_token
 
 
 def bearer_token() -> str | None:
@@ -29,6 +31,22 @@ def require_participant(view):
             raise DomainError("缺少或无效的参赛凭证（Authorization: Bearer <token>）", code="unauthorized")
         g.participant = participant
         return view(*args, **kwargs)
+
+    return wrapper
+
+
+def require_attempt(view):
+    """Load the caller's own attempt (one query); 401 for a bad token, 404 for another's attempt."""
+
+    @functools.wraps(view)
+    def wrapper(attempt_id: str, *args, **kwargs):
+        token = bearer_token()
+        attempt = attempt_for_token(hash_token(token), attempt_id) if token else None
+        if attempt is None:
+            if authenticate(token) is None:
+                raise DomainError("缺少或无效的参赛凭证（Authorization: Bearer <token>）", code="unauthorized")
+            raise NotFound("答题记录不存在")
+        return view(attempt, *args, **kwargs)
 
     return wrapper
 
