@@ -63,6 +63,10 @@ def handle_http_error(exc: HTTPException):
     if status == 400 and exc.description and "CSRF" in str(exc.description):
         message = "页面已过期，请返回后刷新再试"
     response = error_response(status, code, message)
+    # Keep the exception's own headers (Allow on a 405, Retry-After, WWW-Authenticate).
+    for name, value in exc.get_headers():
+        if name.lower() not in ("content-type", "content-length"):
+            response.headers[name] = value
     if status == 429 and "Retry-After" not in response.headers:
         response.headers["Retry-After"] = "60"
     return response
