@@ -7,10 +7,11 @@ import sys
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from .domain.errors import DomainError, ValidationError
+from .domain.exporters import EXPORTERS, template_xlsx
 from .models import utcnow
 from .services import attempts as attempt_service
 from .services import banks as bank_service
@@ -44,7 +45,9 @@ def describe(exc: DomainError) -> str:
 def bank_import(path: Path, bank_name: str | None, dry_run: bool, on_duplicate: str) -> None:
     """Import a question-bank file (format by extension)."""
     try:
-        report = bank_service.import_bank_file(path, bank_name, dry_run, on_duplicate)
+        report = bank_service.import_bank_file(path, bank_name, dry_run, on_duplicate,
+                                               max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+                                               max_questions=current_app.config["IMPORT_MAX_ROWS"])
     except bank_service.ImportFailed as exc:
         for error in exc.errors:
             click.echo(str(error), err=True)
@@ -74,6 +77,28 @@ def bank_load_dir(folder: Path) -> None:
         fail(describe(exc))
     for report in reports:
         click.echo(f"题库 {report.bank}：新增 {report.created} 题，更新 {report.updated} 题")
+
+
+@bank_cli.command("export")
+@click.argument("name")
+@click.option("--format", "fmt", type=click.Choice(sorted(EXPORTERS)), required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def bank_export(name: str, fmt: str, output: Path) -> None:
+    """Write bank NAME to a file that re-imports to the same questions."""
+    try:
+        data = bank_service.export_bank_bytes(name, fmt)
+    except DomainError as exc:
+        fail(describe(exc))
+    output.write_bytes(data)
+    click.echo(f"已导出题库 {name} → {output}（{len(data)} 字节）")
+
+
+@bank_cli.command("template")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def bank_template(output: Path) -> None:
+    """Write the empty xlsx import template, with one worked example per question type."""
+    output.write_bytes(template_xlsx())
+    click.echo(f"已生成导入模板 {output}")
 
 
 @bank_cli.command("list")

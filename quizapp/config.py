@@ -46,6 +46,8 @@ def settings_from_env(instance_path: Path) -> dict:
         "RATELIMIT_PER_TOKEN": os.environ.get("RATELIMIT_PER_TOKEN", "240 per minute"),
         "QUESTION_CACHE_SECONDS": float(os.environ.get("QUESTION_CACHE_SECONDS", "60")),
         "POOL_CACHE_SECONDS": float(os.environ.get("POOL_CACHE_SECONDS", "30")),
+        "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024))),
+        "IMPORT_MAX_ROWS": int(os.environ.get("IMPORT_MAX_ROWS", "20000")),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024))),
         "SESSION_COOKIE_HTTPONLY": True,

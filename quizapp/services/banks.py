@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..database import begin_write
 from ..domain.errors import DomainError
+from ..domain.exporters import export_bank
 from ..domain.importers import parse_bank
 from ..domain.questions import QuestionSpec, RowError, Skipped, stem_key
 from ..extensions import db
@@ -68,11 +69,14 @@ def _get_or_create_bank(name: str, title: str | None) -> Bank:
 
 
 def import_bank_bytes(data: bytes, filename: str, bank_name: str | None = None, dry_run: bool = False,
-                      on_duplicate: str = "error") -> ImportReport:
+                      on_duplicate: str = "error", max_questions: int = 20_000) -> ImportReport:
     """Parse and store a bank file; raises ImportFailed listing every error, writing nothing."""
     if on_duplicate not in ON_DUPLICATE:
         raise DomainError(f"--on-duplicate 只能是 {'/'.join(ON_DUPLICATE)}", code="bad_option")
     parsed = parse_bank(data, filename)
+    if len(parsed.questions) + len(parsed.errors) > max_questions:
+        raise DomainError(f"题目过多：文件中有 {len(parsed.questions) + len(parsed.errors)} 题，"
+                          f"一次最多导入 {max_questions} 题，请拆分文件", code="too_many_rows")
     errors = list(parsed.errors) + _duplicates_in_file(parsed.questions)
     if errors:
         raise ImportFailed(errors)
@@ -109,12 +113,14 @@ def import_bank_bytes(data: bytes, filename: str, bank_name: str | None = None, 
 
 
 def import_bank_file(path: Path, bank_name: str | None = None, dry_run: bool = False,
-                     on_duplicate: str = "error", max_bytes: int = 10 * 1024 * 1024) -> ImportReport:
+                     on_duplicate: str = "error", max_bytes: int = 10 * 1024 * 1024,
+                     max_questions: int = 20_000) -> ImportReport:
     """Read a bank file from disk (size-checked) and import it."""
     size = path.stat().st_size
     if size > max_bytes:
-        raise DomainError(f"文件过大：{size // 1024} KB，上限 {max_bytes // 1024} KB", code="file_too_large")
-    return import_bank_bytes(path.read_bytes(), path.name, bank_name, dry_run, on_duplicate)
+        raise DomainError(f"文件过大：{size / 1048576:.1f} MB，上限 {max_bytes / 1048576:.1f} MB"
+                          "（可用环境变量 IMPORT_MAX_BYTES 调整）", code="file_too_large")
+    return import_bank_bytes(path.read_bytes(), path.name, bank_name, dry_run, on_duplicate, max_questions)
 
 
 def load_bank_dir(folder: Path) -> list[ImportReport]:
@@ -130,6 +136,24 @@ def load_bank_dir(folder: Path) -> list[ImportReport]:
             exc.message = f"{path.name}：{exc.message}"
             raise
     return reports
+
+
+def _spec(question: Question) -> QuestionSpec:
+    return QuestionSpec(type=question.type, stem=question.stem, options=tuple(question.options),
+                        answer=tuple(question.answer), explanation=question.explanation or "",
+                        source=question.source or "", category=question.category or "",
+                        difficulty=question.difficulty, tags=tuple(question.tags or ()),
+                        valid_until=question.valid_until)
+
+
+def export_bank_bytes(name: str, fmt: str) -> bytes:
+    """A bank written in `fmt` (json, csv, xlsx, gift); re-importing it gives the same questions."""
+    bank = db.session.execute(db.select(Bank).filter_by(name=name)).scalar_one_or_none()
+    if bank is None:
+        raise DomainError(f"题库不存在：{name}", code="not_found")
+    questions = db.session.execute(
+        db.select(Question).filter_by(bank_id=bank.id).order_by(Question.id)).scalars().all()
+    return export_bank([_spec(q) for q in questions], fmt, bank.name, bank.title)
 
 
 def bank_counts() -> list[tuple[str, str, int]]:

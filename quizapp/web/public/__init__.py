@@ -1,0 +1,7 @@
+"""Participant pages at /c/<slug> (mobile first, server-rendered)."""
+
+from flask import Blueprint
+
+bp = Blueprint("public", __name__)
+
+from . import filters, landing, play, record  # noqa: E402,F401  (routes register on import)

@@ -1,0 +1,43 @@
+"""The registration form: fields and CSRF only; the rules live in the participants service."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TelField
+
+from ...domain.participants import CHANNEL_PATTERN
+
+
+class RegistrationForm(FlaskForm):
+    """Name, phone, region, consent and the channel a QR code carried."""
+
+    name = StringField("姓名", render_kw={"autocomplete": "name", "maxlength": 32})
+    phone = TelField("手机号码", render_kw={"autocomplete": "tel", "inputmode": "numeric", "maxlength": 20})
+    region = SelectField("所在地区", choices=[], validate_choice=False)
+    consent = BooleanField("我已阅读并同意上述个人信息收集使用说明")
+    channel = HiddenField()
+
+    def set_regions(self, regions: list[str]) -> None:
+        """Offer the contest's regions after a blank prompt."""
+        self.region.choices = [("", "请选择")] + [(r, r) for r in regions]
+
+    def payload(self) -> dict:
+        """The form's data in the shape services.participants.register expects."""
+        return {"name": self.name.data or "", "phone": self.phone.data or "", "region": self.region.data or "",
+                "consent": bool(self.consent.data), "channel": clean_channel(self.channel.data)}
+
+    def add_errors(self, fields: dict[str, str]) -> dict[str, str]:
+        """Copy service reasons onto matching fields; return the ones no field shows."""
+        rest = {}
+        for name, reason in fields.items():
+            field = getattr(self, name, None) if name in self._fields else None
+            if field is None or name == "channel":
+                rest[name] = reason
+            else:
+                field.errors = [*field.errors, reason]
+        return rest
+
+
+def clean_channel(value) -> str | None:
+    """A channel code from a QR link, or None when it is absent or malformed (never blocks registering)."""
+    return value if isinstance(value, str) and CHANNEL_PATTERN.fullmatch(value) else None

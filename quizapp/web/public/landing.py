@@ -1,0 +1,97 @@
+"""Landing page, registration and starting a round."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ...domain.errors import DomainError, ValidationError
+from ...domain.participants import normalize_phone
+from ...extensions import limiter
+from ...services import attempts, contests, participants, standings
+from ..common import now, pool_ttl, rng
+from ..security import mark_personal
+from . import bp
+from .forms import RegistrationForm, clean_channel
+from .session import current_participant, forget_token, participant_required, remember_token
+
+
+def _per_ip() -> str:
+    return current_app.config["RATELIMIT_PER_IP"]
+
+
+def _per_phone() -> str:
+    return current_app.config["RATELIMIT_PER_PHONE"]
+
+
+def _phone_key() -> str:
+    phone = normalize_phone(request.form.get("phone", ""))
+    return f"phone:{phone}" if phone else f"ip:{request.remote_addr}"
+
+
+def _render_landing(contest, form: RegistrationForm | None, status: int = 200):
+    """The landing page for a visitor (with the form) or a registered participant (with their record)."""
+    moment = now()
+    view = contests.contest_view(contest, moment)
+    participant = current_participant(contest)
+    record = standings.my_record(contest, participant, moment) if participant else None
+    running = next((a for a in record["attempts"] if a["status"] == "running"), None) if record else None
+    if participant is None and form is None:
+        form = RegistrationForm(channel=clean_channel(request.args.get("ch")))
+    if form is not None:
+        form.set_regions(view["regions"])
+    mark_personal()  # carries a CSRF token or the participant's own record
+    return render_template("public/landing.html", contest=view, form=form, participant=participant,
+                           record=record, running=running), status
+
+
+@bp.get("/c/<slug>")
+def landing(slug: str):
+    """Contest title, dates, rules, prizes, consent notice and the registration form or start buttons."""
+    return _render_landing(contests.get_contest(slug), None)
+
+
+@bp.post("/c/<slug>/register")
+@limiter.limit(_per_ip)
+@limiter.limit(_per_phone, key_func=_phone_key)
+def register(slug: str):
+    """Register through the form; errors are shown on their fields with status 422."""
+    contest = contests.get_contest(slug)
+    form = RegistrationForm()
+    form.set_regions(list(contest.regions))
+    if not form.validate_on_submit():
+        return _render_landing(contest, form, 422)
+    try:
+        _participant, token, created = participants.register(contest, form.payload(), now())
+    except ValidationError as exc:
+        for reason in form.add_errors(exc.fields).values():
+            flash(reason, "error")
+        return _render_landing(contest, form, 422)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("public.landing", slug=slug))
+    remember_token(slug, token)
+    mark_personal()
+    flash(_("登记成功，可以开始答题了") if created else _("欢迎回来，已找到您的登记信息"), "success")
+    return redirect(url_for("public.landing", slug=slug))
+
+
+@bp.post("/c/<slug>/start")
+@participant_required
+def start(slug: str):
+    """Start a round (or resume the running one) and go to its first unanswered question."""
+    try:
+        attempts.start_attempt(g.contest, g.participant, now(), rng(), pool_ttl())
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("public.landing", slug=slug))
+    return redirect(url_for("public.play", slug=slug))
+
+
+@bp.post("/c/<slug>/forget")
+def forget(slug: str):
+    """Forget this browser's registration (a family member wants to play on the same phone)."""
+    contests.get_contest(slug)
+    forget_token(slug)
+    flash(_("已退出，本机不再保留您的登记信息"), "info")
+    return redirect(url_for("public.landing", slug=slug))
