@@ -48,7 +48,8 @@ def _find(contest_id: int, phone: str) -> Participant | None:
     ).scalar_one_or_none()
 
 
-def register(contest: Contest, data: Mapping, now: datetime) -> tuple[Participant, str, bool]:
+def register(contest: Contest, data: Mapping, now: datetime,
+             client_hash: str | None = None) -> tuple[Participant, str, bool]:
     """Register (or re-identify by phone) a participant; returns (participant, token, created)."""
     require_open(contest, now)
     reg = validate_registration(data, contest.regions)
@@ -57,7 +58,7 @@ def register(contest: Contest, data: Mapping, now: datetime) -> tuple[Participan
     created = participant is None
     if created:
         participant = Participant(contest_id=contest.id, name=reg.name, phone=reg.phone, region=reg.region,
-                                  channel=reg.channel, consent_at=now, created_at=now)
+                                  channel=reg.channel, client_hash=client_hash, consent_at=now, created_at=now)
         db.session.add(participant)
         try:
             db.session.flush()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import random
 import secrets
 from datetime import datetime
 
-from flask import current_app
+from flask import current_app, request
 
 from ..models import utcnow
 
@@ -25,6 +27,13 @@ def rng() -> random.Random:
     # A fresh generator per request seeded with 128 bits from the OS: as unpredictable as
     # SystemRandom for a paper, without a system call for every shuffle and id.
     return random.Random(secrets.randbits(128))
+
+
+def client_hash() -> str:
+    """A keyed digest of the caller's address and browser: lets us spot one device registering many
+    phones without storing either (the key makes it irreversible over the small IPv4 space)."""
+    raw = f"{request.remote_addr}|{request.headers.get('User-Agent', '')}".encode()
+    return hmac.new(current_app.secret_key.encode(), raw, hashlib.sha256).hexdigest()[:32]
 
 
 def pool_ttl() -> float:

@@ -6,7 +6,7 @@ from flask import g, request
 
 from ...extensions import limiter
 from ...services import contests, participants, standings
-from ..common import now
+from ..common import client_hash, now
 from ..security import mark_personal
 from . import bp
 from .auth import json_body, per_ip, per_phone, per_token, phone_key, require_participant, token_key
@@ -25,7 +25,7 @@ def register(slug: str):
     """Register, or get a fresh token for the phone already registered."""
     contest = contests.get_contest(slug)
     body = json_body()
-    participant, token, created = participants.register(contest, body, now())
+    participant, token, created = participants.register(contest, body, now(), client_hash())
     mark_personal()
     return {"participant_id": participant.id, "token": token}, 201 if created else 200
 

@@ -9,7 +9,7 @@ from ...domain.errors import DomainError, ValidationError
 from ...domain.participants import normalize_phone
 from ...extensions import limiter
 from ...services import attempts, contests, participants, standings
-from ..common import now, pool_ttl, rng
+from ..common import client_hash, now, pool_ttl, rng
 from ..security import mark_personal
 from . import bp
 from .forms import RegistrationForm, clean_channel
@@ -62,7 +62,7 @@ def register(slug: str):
     if not form.validate_on_submit():
         return _render_landing(contest, form, 422)
     try:
-        _participant, token, created = participants.register(contest, form.payload(), now())
+        _participant, token, created = participants.register(contest, form.payload(), now(), client_hash())
     except ValidationError as exc:
         for reason in form.add_errors(exc.fields).values():
             flash(reason, "error")

@@ -1,39 +1,19 @@
-"""`flask bank|contest|user ...`: each command parses its arguments and calls one service."""
+"""`flask bank …`: import, export, list question banks."""
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import AppGroup
 
-from .domain.errors import DomainError, ValidationError
-from .domain.exporters import EXPORTERS, template_xlsx
-from .models import utcnow
-from .services import attempts as attempt_service
-from .services import banks as bank_service
-from .services import contests as contest_service
-from .services import users as user_service
+from ..domain.errors import DomainError
+from ..domain.exporters import EXPORTERS, template_xlsx
+from ..services import banks as bank_service
+from .common import describe, fail
 
 bank_cli = AppGroup("bank", help="题库：导入、导出")
-contest_cli = AppGroup("contest", help="竞赛：加载定义")
-user_cli = AppGroup("user", help="组织方账号")
-
-
-def fail(message: str) -> None:
-    """Print a one-line reason on stderr and exit non-zero."""
-    click.echo(f"错误：{message}", err=True)
-    sys.exit(1)
-
-
-def describe(exc: DomainError) -> str:
-    """One line for a domain error, naming each refused field."""
-    if isinstance(exc, ValidationError):
-        return "；".join(f"{name}: {why}" for name, why in exc.fields.items())
-    return exc.message
 
 
 @bank_cli.command("import")
@@ -106,56 +86,3 @@ def bank_list() -> None:
     """List banks with their question counts."""
     for name, title, count in bank_service.bank_counts():
         click.echo(f"{name}\t{count}\t{title}")
-
-
-@contest_cli.command("load")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def contest_load(path: Path) -> None:
-    """Create or update a contest from a JSON definition."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        fail(f"{path.name} 不是有效的 UTF-8 JSON：{exc}")
-    if not isinstance(data, dict):
-        fail(f"{path.name} 应是一个 JSON 对象")
-    try:
-        contest, created = contest_service.load_contest(data, utcnow())
-    except DomainError as exc:
-        fail(describe(exc))
-    verb = "已创建" if created else "已更新"
-    click.echo(f"{verb}竞赛 {contest.slug}：{contest.title}（{contest.starts_at.isoformat()} — {contest.ends_at.isoformat()}）")
-
-
-@contest_cli.command("finalize")
-@click.argument("slug")
-def contest_finalize(slug: str) -> None:
-    """Close attempts abandoned past their deadline (the pages also do this lazily)."""
-    try:
-        contest = contest_service.get_contest(slug)
-    except DomainError as exc:
-        fail(describe(exc))
-    closed = attempt_service.finalize_expired(contest.id, utcnow(), limit=100000)
-    click.echo(f"已结束超时答卷 {closed} 份")
-
-
-@user_cli.command("create")
-@click.argument("username")
-@click.option("--role", type=click.Choice(user_service.ROLES), required=True)
-@click.option("--password-stdin", is_flag=True, help="从标准输入读取密码")
-def user_create(username: str, role: str, password_stdin: bool) -> None:
-    """Create an organizer account."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("密码", hide_input=True, confirmation_prompt=True)
-    try:
-        user = user_service.create_user(username, password, role)
-    except DomainError as exc:
-        fail(describe(exc))
-    click.echo(f"已创建账号 {user.username}（{user.role}）")
-
-
-def init_app(app: Flask) -> None:
-    """Attach the command groups to the app's CLI."""
-    for group in (bank_cli, contest_cli, user_cli):
-        app.cli.add_command(group)

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from .extensions import db
+from ..extensions import db
 
 
 def utcnow() -> datetime:
@@ -111,13 +111,14 @@ class Contest(db.Model):
     grace_seconds: Mapped[int] = mapped_column(Integer, default=5)
     draw_rules: Mapped[list] = mapped_column(JSON)
     prizes: Mapped[list] = mapped_column(JSON, default=list)
+    flag_settings: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class Participant(db.Model):
     """A member of the public in one contest; the phone identifies them there."""
 
-    __table_args__ = (db.UniqueConstraint("contest_id", "phone"),)
+    __table_args__ = (db.UniqueConstraint("contest_id", "phone"), db.UniqueConstraint("contest_id", "entrant_code"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), index=True)
@@ -125,6 +126,9 @@ class Participant(db.Model):
     phone: Mapped[str] = mapped_column(String(16))
     region: Mapped[str] = mapped_column(String(64), default="")
     channel: Mapped[str | None] = mapped_column(String(32))
+    # A digest of the registering client (address and browser), to spot one device registering many phones.
+    client_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    entrant_code: Mapped[str | None] = mapped_column(String(16))
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

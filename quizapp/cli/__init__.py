@@ -1,0 +1,17 @@
+"""`flask bank|contest|user|draw|qr ...`: each command parses its arguments and calls one service."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from .bank import bank_cli
+from .contest import contest_cli
+from .draw import draw_cli
+from .qr import qr_cli
+from .user import user_cli
+
+
+def init_app(app: Flask) -> None:
+    """Attach the command groups to the app's CLI."""
+    for group in (bank_cli, contest_cli, user_cli, draw_cli, qr_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,47 @@
+"""`flask contest …`: load definitions, close abandoned attempts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from ..domain.errors import DomainError
+from ..models import utcnow
+from ..services import attempts as attempt_service
+from ..services import contests as contest_service
+from .common import describe, fail
+
+contest_cli = AppGroup("contest", help="竞赛：加载定义")
+
+
+@contest_cli.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def contest_load(path: Path) -> None:
+    """Create or update a contest from a JSON definition."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        fail(f"{path.name} 不是有效的 UTF-8 JSON：{exc}")
+    if not isinstance(data, dict):
+        fail(f"{path.name} 应是一个 JSON 对象")
+    try:
+        contest, created = contest_service.load_contest(data, utcnow())
+    except DomainError as exc:
+        fail(describe(exc))
+    verb = "已创建" if created else "已更新"
+    click.echo(f"{verb}竞赛 {contest.slug}：{contest.title}（{contest.starts_at.isoformat()} — {contest.ends_at.isoformat()}）")
+
+
+@contest_cli.command("finalize")
+@click.argument("slug")
+def contest_finalize(slug: str) -> None:
+    """Close attempts abandoned past their deadline (the pages also do this lazily)."""
+    try:
+        contest = contest_service.get_contest(slug)
+    except DomainError as exc:
+        fail(describe(exc))
+    closed = attempt_service.finalize_expired(contest.id, utcnow(), limit=100000)
+    click.echo(f"已结束超时答卷 {closed} 份")

@@ -1,0 +1,24 @@
+"""ORM tables only: columns, keys and constraints; the flows live in services/.
+
+One module per feature area; everything is re-exported here so that `from quizapp.models import X` works.
+"""
+
+from .channels import Channel, Scan
+from .core import (
+    Attempt,
+    AttemptAnswer,
+    Bank,
+    Contest,
+    Participant,
+    ParticipantToken,
+    Question,
+    User,
+    UTCDateTime,
+    utcnow,
+)
+from .draw import AttemptFlag, AuditLog, Exclusion, PrizeDraw
+
+__all__ = [
+    "Attempt", "AttemptAnswer", "AttemptFlag", "AuditLog", "Bank", "Channel", "Contest", "Exclusion", "Participant",
+    "ParticipantToken", "PrizeDraw", "Question", "Scan", "User", "UTCDateTime", "utcnow",
+]

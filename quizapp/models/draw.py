@@ -1,0 +1,73 @@
+"""Tables of the prize draw: exclusions, cheat flags, commitments and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .core import UTCDateTime, utcnow
+
+
+class Exclusion(db.Model):
+    """A phone that may not win in a contest (staff, organizers)."""
+
+    __table_args__ = (db.UniqueConstraint("contest_id", "phone"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"))
+    phone: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AttemptFlag(db.Model):
+    """A suspicion raised on an attempt; it blocks eligibility until an organizer clears it."""
+
+    __table_args__ = (db.UniqueConstraint("attempt_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), index=True)
+    attempt_id: Mapped[str] = mapped_column(ForeignKey("attempt.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cleared_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class PrizeDraw(db.Model):
+    """One commitment (and, once run, its reveal and winners); a new commitment supersedes the old."""
+
+    __table_args__ = (db.UniqueConstraint("contest_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="committed")
+    entrants: Mapped[list] = mapped_column(JSON)
+    entrants_sha256: Mapped[str] = mapped_column(String(64))
+    seed_hex: Mapped[str] = mapped_column(String(128))
+    seed_sha256: Mapped[str] = mapped_column(String(64))
+    entropy_source: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    committed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    committed_by: Mapped[str] = mapped_column(String(64), default="")
+    public_entropy: Mapped[str | None] = mapped_column(Text)
+    revealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    winners: Mapped[list | None] = mapped_column(JSON)
+
+
+class AuditLog(db.Model):
+    """Who did what, when, to how many rows: commits, runs, exclusions, clearances, exports."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    contest_id: Mapped[int | None] = mapped_column(ForeignKey("contest.id", ondelete="SET NULL"), index=True)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -1,0 +1,3 @@
+"""Channel short links (/s/<code>), scan counting and the print-ready poster page."""
+
+from . import bp  # noqa: F401
