@@ -12,6 +12,7 @@ from ..domain.errors import DomainError
 from ..models import utcnow
 from ..services import attempts as attempt_service
 from ..services import contests as contest_service
+from ..services.contests import iso_local
 from .common import describe, fail
 
 contest_cli = AppGroup("contest", help="竞赛：加载定义")
@@ -32,7 +33,8 @@ def contest_load(path: Path) -> None:
     except DomainError as exc:
         fail(describe(exc))
     verb = "已创建" if created else "已更新"
-    click.echo(f"{verb}竞赛 {contest.slug}：{contest.title}（{contest.starts_at.isoformat()} — {contest.ends_at.isoformat()}）")
+    window = f"{iso_local(contest.starts_at, contest.timezone)} — {iso_local(contest.ends_at, contest.timezone)}"
+    click.echo(f"{verb}竞赛 {contest.slug}：{contest.title}（{window}）")
 
 
 @contest_cli.command("finalize")

@@ -1,0 +1,52 @@
+"""`flask bank export|template` and the import limits."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import sample_bank
+
+
+def test_bank_export_reimports_to_the_same_questions(app, runner, tmp_path):
+    from quizapp.domain.importers import parse_bank
+
+    source = tmp_path / "drug-law.json"
+    source.write_text(json.dumps(sample_bank()), encoding="utf-8")
+    assert runner.invoke(args=["bank", "import", str(source)]).exit_code == 0
+    original = parse_bank(source.read_bytes(), source.name).questions
+    for fmt, ext in (("xlsx", "xlsx"), ("csv", "csv"), ("json", "json"), ("gift", "gift")):
+        target = tmp_path / f"out.{ext}"
+        result = runner.invoke(args=["bank", "export", "drug-law", "--format", fmt, "-o", str(target)])
+        assert result.exit_code == 0, result.output
+        assert parse_bank(target.read_bytes(), target.name).questions == original, fmt
+
+
+def test_bank_export_of_unknown_bank_fails_with_reason(app, runner, tmp_path):
+    result = runner.invoke(args=["bank", "export", "nope", "--format", "json", "-o", str(tmp_path / "x.json")])
+    assert result.exit_code == 1 and "题库不存在：nope" in result.output
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_bank_template_has_one_example_per_type(runner, tmp_path):
+    from quizapp.domain.importers import parse_bank
+
+    target = tmp_path / "template.xlsx"
+    assert runner.invoke(args=["bank", "template", "-o", str(target)]).exit_code == 0
+    parsed = parse_bank(target.read_bytes(), target.name)
+    assert parsed.errors == [] and sorted(q.type for q in parsed.questions) == ["judge", "multiple", "single"]
+
+
+def test_import_refuses_more_rows_than_the_limit(app, runner, tmp_path):
+    app.config["IMPORT_MAX_ROWS"] = 5
+    source = tmp_path / "big.json"
+    source.write_text(json.dumps(sample_bank()), encoding="utf-8")
+    result = runner.invoke(args=["bank", "import", str(source)])
+    assert result.exit_code == 1 and "一次最多导入 5 题" in result.output
+
+
+def test_import_refuses_a_file_over_the_size_limit(app, runner, tmp_path):
+    app.config["IMPORT_MAX_BYTES"] = 100
+    source = tmp_path / "big.json"
+    source.write_text(json.dumps(sample_bank()), encoding="utf-8")
+    result = runner.invoke(args=["bank", "import", str(source)])
+    assert result.exit_code == 1 and "文件过大" in result.output and "IMPORT_MAX_BYTES" in result.output
