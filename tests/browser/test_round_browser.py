@@ -133,3 +133,12 @@ def test_round_in_wechat_sized_chromium(live_server, phone_page):
     assert page.locator(".source").count() == 8
     no_horizontal_scroll(page)
     assert page.errors == []
+
+    # The narrowest phones in use are 360 px wide: every participant page must fit without sideways scroll.
+    page.set_viewport_size({"width": 360, "height": 640})
+    result_url = page.url
+    for path in (result_url, f"{live_server}/c/live", f"{live_server}/c/live/me", f"{live_server}/c/live/leaderboard"):
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+        body_px = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+        assert body_px >= 18, (path, body_px)  # large text for older players
