@@ -8,7 +8,7 @@ PORT    ?= 8000
 WORKERS ?= 2
 DEPS    := $(VENV)/.deps-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 
-.PHONY: run setup demo test lint browser-deps bench clean
+.PHONY: run setup demo test lint system-deps bench bench-posters clean
 
 $(DEPS): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,20 +30,31 @@ run: demo
 	@echo
 	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
-# Debian's chromium for the Playwright browser test; never a downloaded browser build.
-browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian's chromium for the browser test"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+# Debian packages the tests need, installed only when missing (never a downloaded browser build):
+# chromium for the Playwright browser test, poppler-utils (pdftoppm, pdftotext, pdfinfo) to render
+# and read the posters, and a CJK TrueType font to embed in them.
+SYSTEM_PKGS := chromium poppler-utils fonts-wqy-zenhei
+
+system-deps:
+	@missing=""; for pkg in $(SYSTEM_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "ok installed" || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages for the tests:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 lint: setup
 	$(VENV)/bin/ruff check quizapp tests bench wsgi.py
 
-test: setup browser-deps lint
+test: setup system-deps lint
 	$(PY) -m pytest
 
 bench: setup
 	$(PY) bench/load.py
+
+bench-posters: setup system-deps
+	$(PY) bench/posters.py
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3*

@@ -58,6 +58,7 @@ def upgrade():
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('entrants', sa.JSON(), nullable=False),
+    sa.Column('prizes', sa.JSON(), server_default='[]', nullable=False),
     sa.Column('entrants_sha256', sa.String(length=64), nullable=False),
     sa.Column('seed_hex', sa.String(length=128), nullable=False),
     sa.Column('seed_sha256', sa.String(length=64), nullable=False),

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from quizapp.domain.errors import ValidationError
+from quizapp.domain.flags import FlagSettings
 from quizapp.domain.paper import DrawRule
 from quizapp.domain.timing import parse_moment, zone
 
@@ -38,6 +39,7 @@ TOP_KEYS = frozenset(
         "regions",
         "round",
         "prizes",
+        "flags",
     }
 )
 ROUND_KEYS = frozenset(
@@ -45,6 +47,7 @@ ROUND_KEYS = frozenset(
 )
 RULE_KEYS = frozenset({"bank", "type", "count", "points", "category", "partial"})
 PRIZE_KEYS = frozenset({"tier", "name", "count"})
+FLAG_KEYS = frozenset({"min_seconds_per_question", "max_phones_per_client", "client_window_minutes", "burst_seconds"})
 
 DEFAULT_CONSENT_TEXT = (
     "个人信息收集使用说明：本次竞赛由主办单位组织并处理您的个人信息。"
@@ -101,6 +104,7 @@ class ContestSpec:
     regions: tuple[str, ...]
     round: RoundSpec
     prizes: tuple[PrizeSpec, ...]
+    flags: FlagSettings = FlagSettings()
 
 
 def _max_score(rules: tuple[DrawRule, ...]) -> float:
@@ -191,6 +195,7 @@ def parse_contest_definition(data: Mapping, now: datetime) -> ContestSpec:
     regions = _read_regions(reader, top.get("regions"))
     round_spec = _read_round(reader, top.get("round"))
     prizes = _read_prizes(reader, top.get("prizes"))
+    flags = _read_flags(reader, top.get("flags"))
     description = reader.text(top, "description", "", required=False)
     consent_text = reader.text(top, "consent_text", "", required=False) or DEFAULT_CONSENT_TEXT
     if reader.errors or round_spec is None or starts_at is None or ends_at is None:
@@ -198,7 +203,7 @@ def parse_contest_definition(data: Mapping, now: datetime) -> ContestSpec:
     return ContestSpec(
         slug=slug, title=title, starts_at=starts_at, ends_at=ends_at, timezone=tz_name,
         description=description, consent_text=consent_text, regions=regions,
-        round=round_spec, prizes=prizes,
+        round=round_spec, prizes=prizes, flags=flags,
     )  # fmt: skip
 
 
@@ -354,3 +359,24 @@ def _read_prizes(reader: _Reader, value: Any) -> tuple[PrizeSpec, ...]:
         else:
             prizes.append(PrizeSpec(tier, name, count))
     return tuple(sorted(prizes, key=lambda prize: prize.tier))
+
+
+def _read_flags(reader: _Reader, value: Any) -> FlagSettings:
+    """Read the optional cheat-flag thresholds; each defaults, and 0 turns its rule off."""
+    defaults = FlagSettings()
+    if value is None:
+        return defaults
+    obj = reader.mapping(value, "flags", FLAG_KEYS)
+    if obj is None:
+        return defaults
+    seconds = {}
+    for key in ("min_seconds_per_question", "burst_seconds"):
+        number = reader.number(obj, key, "flags")
+        if number is not None and number < 0:
+            reader.fail(_path("flags", key), "不能为负数")
+        seconds[key] = getattr(defaults, key) if number is None or number < 0 else number
+    return FlagSettings(
+        max_phones_per_client=reader.integer(obj, "max_phones_per_client", "flags", defaults.max_phones_per_client, 0),
+        client_window_minutes=reader.integer(obj, "client_window_minutes", "flags", defaults.client_window_minutes, 1),
+        **seconds,
+    )

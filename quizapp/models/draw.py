@@ -53,6 +53,8 @@ class PrizeDraw(db.Model):
     seed_hex: Mapped[str] = mapped_column(String(128))
     seed_sha256: Mapped[str] = mapped_column(String(64))
     entropy_source: Mapped[str] = mapped_column(Text)
+    # The prize tiers frozen with the commitment, so that they cannot be changed once the seed is known.
+    prizes: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     reason: Mapped[str] = mapped_column(Text, default="")
     committed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     committed_by: Mapped[str] = mapped_column(String(64), default="")

@@ -19,6 +19,7 @@ from ..domain.timing import accepts_answer, attempt_deadline, duration_seconds, 
 from ..extensions import db
 from ..models import Attempt, AttemptAnswer, Contest, Participant, ParticipantToken, UTCDateTime
 from .contests import NotFound, candidate_pools, draw_rules, max_score
+from .flags import flag_finished
 from .participants import require_open
 from .question_cache import questions as question_cache
 
@@ -258,6 +259,7 @@ def _finalize(attempt: Attempt, now: datetime) -> Attempt:
         db.session.rollback()  # another request finalised it first: keep its result
         db.session.refresh(attempt)
         return attempt
+    flag_finished(attempt, values["score"], values["duration_seconds"])  # flags commit with the result
     db.session.commit()
     for name, value in values.items():
         set_committed_value(attempt, name, value)

@@ -87,6 +87,7 @@ def _apply_spec(contest: Contest, spec: ContestSpec) -> None:
     contest.grace_seconds = spec.round.grace_seconds
     contest.draw_rules = [_rule_dict(rule) for rule in spec.round.draw]
     contest.prizes = [{"tier": p.tier, "name": p.name, "count": p.count} for p in spec.prizes]
+    contest.flag_settings = spec.flags.as_dict()
 
 
 def _check_banks(spec: ContestSpec, today: date) -> None:

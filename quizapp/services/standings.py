@@ -13,10 +13,11 @@ from ..extensions import db
 from ..models import Attempt, Contest, Participant
 from .attempts import attempt_counts, attempts_left_today, close_if_expired, finalize_expired, running_attempt
 from .contests import iso_local
+from .eligibility import ensure_entrant_code, is_eligible
 
 
 def my_record(contest: Contest, participant: Participant, now: datetime) -> dict:
-    """Attempts, best score, eligibility and attempts left today (CONTRACT §1 me)."""
+    """Attempts, best score, draw eligibility with entrant code, and attempts left today (CONTRACT §1 me)."""
     current = running_attempt(participant.id)
     if current is not None:
         close_if_expired(current, now)
@@ -26,6 +27,11 @@ def my_record(contest: Contest, participant: Participant, now: datetime) -> dict
     scores = [a.score for a in attempts if a.status == "finished"]
     best = max(scores) if scores else None
     total, today_count = attempt_counts(participant.id, local_day(now, contest.timezone))
+    passed = best is not None and best >= contest.pass_score
+    # `eligible` stays the pass mark (as in the submit result); being in the draw also needs no
+    # exclusion and no uncleared flag, and only then is the entrant code shown.
+    in_draw = passed and is_eligible(contest, participant)
+    code = ensure_entrant_code(participant) if in_draw else None
     return {
         "participant_id": participant.id,
         "attempts": [
@@ -34,8 +40,9 @@ def my_record(contest: Contest, participant: Participant, now: datetime) -> dict
             for a in attempts
         ],
         "best_score": best,
-        "eligible": best is not None and best >= contest.pass_score,
-        "entrant_code": None,
+        "eligible": passed,
+        "entrant_code": code,
+        "in_draw": in_draw,
         "attempts_left_today": attempts_left_today(contest, total, today_count),
     }
 

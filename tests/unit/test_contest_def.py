@@ -362,3 +362,36 @@ class TestPrizes:
 
     def test_prizes_must_be_list(self):
         assert set(errors_of(example(prizes={"tier": 1}))) == {"prizes"}
+
+
+class TestFlags:
+    """The optional `flags` object: cheat-flag thresholds of the prize draw (issue 4)."""
+
+    def test_defaults_when_absent(self):
+        from quizapp.domain.flags import FlagSettings
+
+        assert parse_contest_definition(example(), NOW).flags == FlagSettings()
+        assert FlagSettings().as_dict() == {"min_seconds_per_question": 2.0, "max_phones_per_client": 5,
+                                            "client_window_minutes": 10, "burst_seconds": 1.0}
+
+    def test_values_and_partial_objects(self):
+        spec = parse_contest_definition(example(flags={"min_seconds_per_question": 3.5, "max_phones_per_client": 0}), NOW)
+        assert spec.flags.min_seconds_per_question == 3.5
+        assert spec.flags.max_phones_per_client == 0  # 0 turns the rule off
+        assert spec.flags.client_window_minutes == 10 and spec.flags.burst_seconds == 1.0
+
+    def test_unknown_key_is_refused_by_name(self):
+        assert errors_of(example(flags={"min_seconds": 2})) == {"flags.min_seconds": "未知字段"}
+
+    @pytest.mark.parametrize("flags,path", [
+        ({"min_seconds_per_question": -1}, "flags.min_seconds_per_question"),
+        ({"burst_seconds": "1"}, "flags.burst_seconds"),
+        ({"max_phones_per_client": True}, "flags.max_phones_per_client"),
+        ({"max_phones_per_client": 2.5}, "flags.max_phones_per_client"),
+        ({"client_window_minutes": 0}, "flags.client_window_minutes"),
+    ])
+    def test_bad_values_are_refused(self, flags, path):
+        assert path in errors_of(example(flags=flags))
+
+    def test_not_an_object(self):
+        assert errors_of(example(flags=[1])) == {"flags": "必须是一个对象"}

@@ -6,6 +6,7 @@ from flask import g, request
 
 from ...extensions import limiter
 from ...services import contests, participants, standings
+from ...services import draw as draw_service
 from ..common import client_hash, now
 from ..security import mark_personal
 from . import bp
@@ -55,6 +56,6 @@ def leaderboard(slug: str):
 @bp.get("/contests/<slug>/winners")
 @limiter.limit(per_ip)
 def winners(slug: str):
-    """The public notice of the prize draw (nothing until the draw is committed)."""
-    contests.get_contest(slug)
-    return {"commitment": None, "reveal": None, "winners": []}
+    """The public notice of the prize draw; `?full=1` adds the entrant list the verifier needs."""
+    full = request.args.get("full", "").lower() in ("1", "true", "yes")
+    return draw_service.public_notice(slug, full)

@@ -67,18 +67,28 @@ SCHEMAS = {
             correct_option_ids={"type": "array", "items": STR}, explanation=STR, source=STR)}),
     "Me": _obj(["participant_id", "attempts", "best_score", "eligible", "entrant_code", "attempts_left_today"],
                participant_id=INT, best_score={"type": "number", "nullable": True}, eligible=BOOL,
-               entrant_code={"type": "string", "nullable": True}, attempts_left_today=INT,
+               entrant_code={"type": "string", "nullable": True}, attempts_left_today=INT, in_draw=BOOL,
                attempts={"type": "array", "items": _obj(["attempt_id", "score", "submitted_at"], attempt_id=STR,
                                                         score={"type": "number", "nullable": True},
                                                         submitted_at={**TIME, "nullable": True})}),
     "Leaderboard": _obj(["entries"], entries={"type": "array", "items": _obj(
         ["rank", "name", "region", "score", "duration_seconds"], rank=INT, name=STR, region=STR, score=NUM,
         duration_seconds=INT)}),
-    "Winners": _obj(["commitment", "reveal", "winners"],
-                    commitment={"type": "object", "nullable": True}, reveal={"type": "object", "nullable": True},
-                    winners={"type": "array", "items": _obj(["tier", "prize", "name", "region", "entrant_code"],
-                                                            tier=INT, prize=STR, name=STR, region=STR,
-                                                            entrant_code=STR)}),
+    "Winners": _obj(
+        ["commitment", "reveal", "winners"],
+        commitment={**_obj(["entrants_sha256", "seed_sha256", "entropy_source"], entrants_sha256=STR,
+                           seed_sha256=STR, entropy_source=STR, version=INT, entrant_count=INT,
+                           committed_at=TIME, reason=STR,
+                           prizes={"type": "array", "items": _obj(["tier", "name", "count"], tier=INT, name=STR,
+                                                                  count=INT)}), "nullable": True},
+        reveal={**_obj(["seed", "public_entropy"], seed=STR, public_entropy=STR, revealed_at=TIME), "nullable": True},
+        winners={"type": "array", "items": _obj(["tier", "prize", "name", "region", "entrant_code"],
+                                                tier=INT, prize=STR, name=STR, phone=STR, region=STR,
+                                                entrant_code=STR)},
+        algorithm=STR, contest=STR, draw_after=TIME,
+        history={"type": "array", "items": {"type": "object"}},
+        entrants={"type": "array", "items": STR,
+                  "description": "仅 full=1 时返回：按编号排序的全部抽奖编号（验证程序需要）"}),
 }
 
 
@@ -108,7 +118,8 @@ PATHS = {
                                                                           "maximum": 200}}],
         "responses": {"200": _json(_ref("Leaderboard")), **_errors(404)}}},
     "/api/v1/contests/{slug}/winners": {"get": {
-        "summary": "中奖公示", "parameters": [SLUG],
+        "summary": "中奖公示（姓名、手机号已脱敏）；full=1 附带完整抽奖名单，可用 prize_draw.py 离线验证",
+        "parameters": [SLUG, {"name": "full", "in": "query", "schema": {"type": "string", "enum": ["0", "1"]}}],
         "responses": {"200": _json(_ref("Winners")), **_errors(404)}}},
     "/api/v1/attempts/{attempt_id}": {"get": {
         "summary": "答卷（进行中：题目与已保存答案；已交卷：成绩与解析）", "parameters": [ATTEMPT], "security": BEARER,

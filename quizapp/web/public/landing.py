@@ -12,6 +12,7 @@ from ...services import attempts, contests, participants, standings
 from ..common import client_hash, now, pool_ttl, rng
 from ..security import mark_personal
 from . import bp
+from .channels import first_channel
 from .forms import RegistrationForm, clean_channel
 from .session import current_participant, forget_token, participant_required, remember_token
 
@@ -37,7 +38,8 @@ def _render_landing(contest, form: RegistrationForm | None, status: int = 200):
     record = standings.my_record(contest, participant, moment) if participant else None
     running = next((a for a in record["attempts"] if a["status"] == "running"), None) if record else None
     if participant is None and form is None:
-        form = RegistrationForm(channel=clean_channel(request.args.get("ch")))
+        # The channel that first brought this browser (short link) wins over ?ch=, which may be lost.
+        form = RegistrationForm(channel=clean_channel(first_channel(contest.slug) or request.args.get("ch")))
     if form is not None:
         form.set_regions(view["regions"])
     mark_personal()  # carries a CSRF token or the participant's own record

@@ -1,0 +1,285 @@
+"""Channels (a poster, an event): short links, scans, QR codes, posters and the funnel each brings."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+
+from ..database import begin_write, is_unique_violation
+from ..domain.errors import ValidationError
+from ..domain.participants import CHANNEL_PATTERN
+from ..domain.poster import (
+    PosterSpec,
+    date_range_text,
+    index_pdf,
+    load_cjk_font,
+    poster_pdf,
+    prize_text,
+    steps_text,
+)
+from ..domain.qr import CHANNEL_NAME_MAX, QrOptions, index_csv, parse_channel_csv, qr_png, qr_svg
+from ..domain.timing import local_day
+from ..extensions import db
+from ..models import Attempt, Channel, Contest, Participant, PrizeDraw, Scan
+from .contests import NotFound, get_contest, question_count
+from .eligibility import eligible_participant_ids
+
+FORMATS = ("png", "svg", "pdf")
+NO_CHANNEL = "（无渠道）"
+UNKNOWN_CHANNEL = "（未登记的渠道代码）"
+_IN_CHUNK = 5000  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    """How far the people one channel brought got (code None: registered without a channel)."""
+
+    code: str | None
+    name: str
+    scans: int
+    registrations: int
+    finished_rounds: int
+    eligible: int
+    winners: int | None  # None until the prize draw has been run
+
+
+@dataclass(frozen=True)
+class MadeCode:
+    """A QR code or poster, the URL it carries, and whether its channel was created for it."""
+
+    data: bytes
+    url: str
+    channel: Channel | None
+    created: bool
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A zip of posters and how many channels were created or renamed for it."""
+
+    data: bytes
+    count: int
+    created: int
+    renamed: int
+
+
+def short_url(base_url: str, slug: str, code: str) -> str:
+    """The link a channel's QR carries: /s/<slug>/<code> on PUBLIC_BASE_URL, redirecting to /c/<slug>?ch=<code>."""
+    return f"{base_url.rstrip('/')}/s/{slug}/{code}"
+
+
+def contest_url(base_url: str, slug: str) -> str:
+    """The contest's landing page on PUBLIC_BASE_URL (a QR without a channel)."""
+    return f"{base_url.rstrip('/')}/c/{slug}"
+
+
+def _check(code: str, name: str) -> tuple[str, str]:
+    code, name = (code or "").strip(), (name or "").strip()
+    errors = {}
+    if not CHANNEL_PATTERN.fullmatch(code):
+        errors["code"] = "渠道代码只能包含字母、数字、下划线和连字符，1–32 个字符"
+    if not name or len(name) > CHANNEL_NAME_MAX:
+        errors["name"] = f"渠道名称应为 1–{CHANNEL_NAME_MAX} 个字符"
+    if errors:
+        raise ValidationError(errors)
+    return code, name
+
+
+def _find(contest_id: int, code: str) -> Channel | None:
+    return db.session.execute(db.select(Channel).filter_by(contest_id=contest_id, code=code)).scalar_one_or_none()
+
+
+def get_channel(contest: Contest, code: str) -> Channel:
+    """The contest's channel with this code, or NotFound."""
+    channel = _find(contest.id, code) if isinstance(code, str) and CHANNEL_PATTERN.fullmatch(code) else None
+    if channel is None:
+        raise NotFound(f"渠道“{code}”不存在")
+    return channel
+
+
+def list_channels(contest: Contest) -> list[Channel]:
+    """The contest's channels in code order."""
+    return list(db.session.execute(
+        db.select(Channel).filter_by(contest_id=contest.id).order_by(Channel.code)).scalars())
+
+
+def _upsert(contest: Contest, code: str, name: str | None, now: datetime) -> tuple[Channel, str]:
+    """Inside a write transaction: ("created" | "renamed" | "kept", channel); a None name keeps the old one."""
+    channel = _find(contest.id, code)
+    if channel is None:
+        channel = Channel(contest_id=contest.id, code=code, name=name or code, created_at=now)
+        db.session.add(channel)
+        return channel, "created"
+    if name and name != channel.name:
+        channel.name = name
+        return channel, "renamed"
+    return channel, "kept"
+
+
+def add_channel(slug: str, code: str, name: str, now: datetime) -> tuple[Channel, str]:
+    """Create a channel, or rename the one with this code; returns (channel, "created"|"renamed"|"kept")."""
+    code, name = _check(code, name)
+    contest = get_contest(slug)
+    begin_write(db.session)
+    channel, outcome = _upsert(contest, code, name, now)
+    _commit()
+    return channel, outcome
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        # The same code added by a parallel command: refuse plainly rather than with a traceback.
+        db.session.rollback()
+        if not is_unique_violation(exc):
+            raise
+        raise ValidationError("code", "渠道代码刚被另一操作创建，请重试") from exc
+
+
+def record_scan(contest: Contest, channel: Channel, visitor: str, now: datetime) -> bool:
+    """Count a visit through the channel's link, once per browser and contest-local day; True if counted."""
+    day = local_day(now, contest.timezone)
+    begin_write(db.session)
+    known = db.session.execute(
+        db.select(Scan.id).filter_by(channel_id=channel.id, day=day, visitor=visitor)).first()
+    if known is not None:
+        db.session.commit()
+        return False
+    db.session.add(Scan(channel_id=channel.id, day=day, visitor=visitor))
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()  # the same browser's parallel request counted it already
+        if not is_unique_violation(exc):
+            raise
+        return False
+    return True
+
+
+def poster_spec(contest: Contest, channel: Channel | None, base_url: str, ec: str = "M") -> PosterSpec:
+    """The worded content of a contest's poster for one channel (or for the contest itself)."""
+    zone = ZoneInfo(contest.timezone)
+    url = short_url(base_url, contest.slug, channel.code) if channel else contest_url(base_url, contest.slug)
+    return PosterSpec(
+        title=contest.title,
+        dates=date_range_text(contest.starts_at.astimezone(zone), contest.ends_at.astimezone(zone)),
+        prizes=prize_text(contest.prizes),
+        steps=steps_text(question_count(contest), max(1, round(contest.time_limit_seconds / 60)),
+                         contest.pass_score, bool(contest.prizes)),
+        url=url, channel_name=channel.name if channel else "", ec=ec)
+
+
+def render(spec: PosterSpec, fmt: str, options: QrOptions | None = None) -> bytes:
+    """The spec's QR as PNG or SVG, or its A4 poster as PDF."""
+    options = options or QrOptions(ec=spec.ec)
+    if fmt == "png":
+        return qr_png(spec.url, options)
+    if fmt == "svg":
+        return qr_svg(spec.url, options)
+    return poster_pdf(spec, load_cjk_font())
+
+
+def make_code(slug: str, code: str | None, fmt: str, options: QrOptions, base_url: str, now: datetime) -> MadeCode:
+    """A QR (png, svg) or an A4 poster (pdf) for the contest or one channel; an unknown code is created."""
+    if fmt not in FORMATS:
+        raise ValidationError("format", f"格式“{fmt}”不支持，只能是 png、svg 或 pdf")
+    contest = get_contest(slug)
+    channel, created = None, False
+    if code is not None:
+        code, _name = _check(code, code)
+        begin_write(db.session)
+        channel, outcome = _upsert(contest, code, None, now)
+        created = outcome == "created"
+    spec = poster_spec(contest, channel, base_url, options.ec)
+    data = render(spec, fmt, options)  # rendered before the commit: a failure creates nothing
+    _commit()
+    return MadeCode(data=data, url=spec.url, channel=channel, created=created)
+
+
+def batch_posters(slug: str, csv_data: bytes, base_url: str, now: datetime) -> Batch:
+    """One PDF per channel of a `code,name` list plus index.csv and index.pdf, zipped; all or nothing."""
+    rows = parse_channel_csv(csv_data)
+    contest = get_contest(slug)
+    begin_write(db.session)
+    outcomes = [_upsert(contest, row.code, row.name, now) for row in rows]
+    font = load_cjk_font()
+    index = []
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for channel, _outcome in outcomes:
+            spec = poster_spec(contest, channel, base_url)
+            archive.writestr(f"{channel.code}.pdf", poster_pdf(spec, font))
+            index.append((channel.code, channel.name, spec.url))
+        archive.writestr("index.csv", index_csv(index))
+        archive.writestr("index.pdf", index_pdf(contest.title, index, font))
+    _commit()
+    counts = [outcome for _channel, outcome in outcomes]
+    return Batch(data=buffer.getvalue(), count=len(rows), created=counts.count("created"),
+                 renamed=counts.count("renamed"))
+
+
+def _per_channel(query) -> dict[str | None, int]:
+    return {code: count for code, count in db.session.execute(query).all()}
+
+
+def _count_ids(contest: Contest, ids: set[int]) -> dict[str | None, int]:
+    """Participants among `ids` per channel code, in chunks that keep each IN list small."""
+    counts: dict[str | None, int] = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), _IN_CHUNK):
+        chunk = ordered[start:start + _IN_CHUNK]
+        for code, count in db.session.execute(
+            db.select(Participant.channel, func.count()).where(Participant.contest_id == contest.id,
+                                                               Participant.id.in_(chunk))
+            .group_by(Participant.channel)
+        ).all():
+            counts[code] = counts.get(code, 0) + count
+    return counts
+
+
+def winner_ids(contest: Contest) -> set[int] | None:
+    """Participants among the winners of the contest's current (latest drawn) prize draw; None before it."""
+    # Only the winners column: the draw's other columns are the draw feature's business.
+    drawn = db.session.execute(
+        db.select(PrizeDraw.winners).filter_by(contest_id=contest.id, status="drawn")
+        .order_by(PrizeDraw.version.desc()).limit(1)
+    ).first()
+    if drawn is None:
+        return None
+    return {w["participant_id"] for w in drawn.winners or []
+            if isinstance(w, dict) and isinstance(w.get("participant_id"), int)}
+
+
+def funnel(contest: Contest) -> list[FunnelRow]:
+    """Per channel: scans, registrations, finished rounds, eligible participants and winners (plain rows).
+
+    Registered channels come first in code order, then codes that participants brought which no
+    channel has (the API accepts any well-formed code), then participants who came without one.
+    """
+    scans = _per_channel(db.select(Channel.code, func.count(Scan.id)).join(Scan, Scan.channel_id == Channel.id)
+                         .where(Channel.contest_id == contest.id).group_by(Channel.code))
+    registrations = _per_channel(db.select(Participant.channel, func.count()).where(
+        Participant.contest_id == contest.id).group_by(Participant.channel))
+    finished = _per_channel(db.select(Participant.channel, func.count(Attempt.id))
+                            .join(Attempt, Attempt.participant_id == Participant.id)
+                            .where(Participant.contest_id == contest.id, Attempt.status == "finished")
+                            .group_by(Participant.channel))
+    eligible = _count_ids(contest, eligible_participant_ids(contest))
+    drawn = winner_ids(contest)
+    winners = _count_ids(contest, drawn) if drawn is not None else None
+    names: dict[str | None, str] = {c.code: c.name for c in list_channels(contest)}
+    extra = sorted(code for code in registrations if code is not None and code not in names)
+    names.update({code: UNKNOWN_CHANNEL for code in extra})
+    if None in registrations:
+        names[None] = NO_CHANNEL
+    return [FunnelRow(code=code, name=name, scans=scans.get(code, 0), registrations=registrations.get(code, 0),
+                      finished_rounds=finished.get(code, 0), eligible=eligible.get(code, 0),
+                      winners=None if winners is None else winners.get(code, 0))
+            for code, name in names.items()]

@@ -1,0 +1,77 @@
+"""The public notice page /c/<slug>/winners, its JSON download and the verifier download."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from quizapp.domain import prize_draw
+from quizapp.services import draw as draw_service
+from tests.services.test_draw_support import AFTER_END, SLUG, phone, play
+
+
+def page(client) -> str:
+    response = client.get(f"/c/{SLUG}/winners")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    return response.get_data(as_text=True)
+
+
+def test_before_the_draw_says_when_and_what_was_committed(app, client, clock, contest):
+    html = page(client)
+    assert "2026年12月15日 23:59" in html and "尚未提交抽奖承诺" in html
+    play(app, client, clock, phone(1))
+    clock.now = AFTER_END
+    with app.app_context():
+        draw = draw_service.commit_draw(SLUG, clock.now, "主办方", "2026-12-17 福彩3D 开奖号码")
+    html = page(client)
+    assert draw.entrants_sha256 in html and draw.seed_sha256 in html and "2026-12-17 福彩3D 开奖号码" in html
+    assert draw.seed_hex not in html and "如何验证" in html
+    assert client.get("/c/nope/winners").status_code == 404
+
+
+def test_after_the_draw_shows_masked_winners_the_reveal_and_how_to_verify(app, client, clock, contest):
+    for i in range(3):
+        play(app, client, clock, phone(i), name="李四光")
+    clock.now = AFTER_END
+    with app.app_context():
+        draw_service.commit_draw(SLUG, clock.now, "主办方")
+        draw, _, _ = draw_service.run_draw(SLUG, clock.now, "主办方", "582")
+    html = page(client)
+    assert draw.seed_hex in html and "582" in html
+    for winner in draw.winners:
+        assert winner["entrant_code"] in html
+    assert "李**" in html and "139****" in html and "一等奖" in html
+    assert "李四光" not in html and phone(0) not in html
+    assert html.count("<li>") >= 3 + 3  # winners plus the three verification steps
+    assert len(html.encode()) < 100_000
+
+
+def test_downloads_verify_with_the_standalone_program(app, client, clock, contest, tmp_path):
+    play(app, client, clock, phone(1))
+    clock.now = AFTER_END
+    with app.app_context():
+        draw_service.commit_draw(SLUG, clock.now, "主办方")
+        draw_service.run_draw(SLUG, clock.now, "主办方", "582")
+    data = client.get(f"/c/{SLUG}/winners.json")
+    assert "attachment" in data.headers["Content-Disposition"]
+    assert prize_draw.verify_document(json.loads(data.get_data(as_text=True))) == []
+    source = client.get(f"/c/{SLUG}/prize_draw.py")
+    assert source.get_data(as_text=True) == Path(prize_draw.__file__).read_text(encoding="utf-8")
+
+
+def test_record_page_shows_the_entrant_code(app, client, clock, contest):
+    token, _ = play(app, client, clock, phone(1))
+    with client.session_transaction() as session:
+        session["tokens"] = {SLUG: token}  # as the registration form leaves it
+    html = client.get(f"/c/{SLUG}/me").get_data(as_text=True)
+    code = client.get(f"/api/v1/contests/{SLUG}/me", headers={"Authorization": f"Bearer {token}"}).get_json()[
+        "entrant_code"]
+    assert code and code in html and f"/c/{SLUG}/winners" in html
+
+
+def test_record_page_without_a_code_says_it_is_being_checked(app, client, clock, contest):
+    token, _ = play(app, client, clock, phone(1), seconds=0)  # flagged: passed, but not in the draw yet
+    with client.session_transaction() as session:
+        session["tokens"] = {SLUG: token}
+    html = client.get(f"/c/{SLUG}/me").get_data(as_text=True)
+    assert "已获得抽奖资格" in html and "核实后显示抽奖编号" in html
