@@ -16,6 +16,18 @@ from .common import describe, fail
 bank_cli = AppGroup("bank", help="题库：导入、导出")
 
 
+def _imported(action):
+    """Run an import; on failure print every error with its place on stderr and exit 1."""
+    try:
+        return action()
+    except bank_service.ImportFailed as exc:
+        for error in exc.errors:
+            click.echo(str(error), err=True)
+        fail(exc.message)
+    except DomainError as exc:
+        fail(describe(exc))
+
+
 @bank_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--bank", "bank_name", help="题库名（默认取文件中的名称，否则取文件名）")
@@ -24,16 +36,9 @@ bank_cli = AppGroup("bank", help="题库：导入、导出")
               help="与题库中已有题目重复时：报错 / 跳过 / 更新")
 def bank_import(path: Path, bank_name: str | None, dry_run: bool, on_duplicate: str) -> None:
     """Import a question-bank file (format by extension)."""
-    try:
-        report = bank_service.import_bank_file(path, bank_name, dry_run, on_duplicate,
-                                               max_bytes=current_app.config["IMPORT_MAX_BYTES"],
-                                               max_questions=current_app.config["IMPORT_MAX_ROWS"])
-    except bank_service.ImportFailed as exc:
-        for error in exc.errors:
-            click.echo(str(error), err=True)
-        fail(exc.message)
-    except DomainError as exc:
-        fail(describe(exc))
+    report = _imported(lambda: bank_service.import_bank_file(
+        path, bank_name, dry_run, on_duplicate, max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+        max_questions=current_app.config["IMPORT_MAX_ROWS"]))
     prefix = "（试运行，未写入）" if dry_run else ""
     click.echo(f"{prefix}题库 {report.bank}：新增 {report.created} 题，更新 {report.updated} 题，"
                f"跳过重复 {report.duplicates_skipped} 题，不支持的题型 {len(report.skipped)} 题")
@@ -47,15 +52,7 @@ def bank_import(path: Path, bank_name: str | None, dry_run: bool, on_duplicate: 
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def bank_load_dir(folder: Path) -> None:
     """Import every JSON bank in FOLDER, updating questions already there."""
-    try:
-        reports = bank_service.load_bank_dir(folder)
-    except bank_service.ImportFailed as exc:
-        for error in exc.errors:
-            click.echo(str(error), err=True)
-        fail(exc.message)
-    except DomainError as exc:
-        fail(describe(exc))
-    for report in reports:
+    for report in _imported(lambda: bank_service.load_bank_dir(folder)):
         click.echo(f"题库 {report.bank}：新增 {report.created} 题，更新 {report.updated} 题")
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import g
 
 from ...extensions import limiter
-from ...services import attempts, contests, presenters
+from ...services import attempts, presenters
 from ..common import now, pool_ttl, rng
 from ..security import mark_personal
 from . import bp
-from .auth import json_body, per_token, require_attempt, require_participant, token_key
+from .auth import json_body, own_contest, per_token, require_attempt, require_participant, token_key
 
 
 @bp.post("/contests/<slug>/attempts")
@@ -17,9 +17,7 @@ from .auth import json_body, per_token, require_attempt, require_participant, to
 @require_participant
 def start(slug: str):
     """Start a round, or return the one still running."""
-    contest = contests.get_contest(slug)
-    if g.participant.contest_id != contest.id:
-        raise contests.NotFound("您尚未登记参加这个竞赛")
+    contest = own_contest(slug)
     moment = now()
     attempt, created = attempts.start_attempt(contest, g.participant, moment, rng(), pool_ttl())
     mark_personal()

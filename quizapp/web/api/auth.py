@@ -10,7 +10,7 @@ from flask import current_app, g, request
 from ...domain.errors import DomainError
 from ...domain.participants import normalize_phone
 from ...services.attempts import attempt_for_token
-from ...services.contests import NotFound
+from ...services.contests import NotFound, get_contest
 from ...services.participants import authenticate, hash_token
 
 
@@ -49,6 +49,14 @@ def require_attempt(view):
         return view(attempt, *args, **kwargs)
 
     return wrapper
+
+
+def own_contest(slug: str):
+    """The contest in the path, which must be the one the caller's token was issued for."""
+    contest = get_contest(slug)
+    if g.participant.contest_id != contest.id:
+        raise NotFound("您尚未登记参加这个竞赛")
+    return contest
 
 
 def json_body(optional: bool = False) -> dict:

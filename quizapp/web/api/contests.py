@@ -10,7 +10,16 @@ from ...services import draw as draw_service
 from ..common import client_hash, now
 from ..security import mark_personal
 from . import bp
-from .auth import json_body, per_ip, per_phone, per_token, phone_key, require_participant, token_key
+from .auth import (
+    json_body,
+    own_contest,
+    per_ip,
+    per_phone,
+    per_token,
+    phone_key,
+    require_participant,
+    token_key,
+)
 
 
 @bp.get("/contests/<slug>")
@@ -36,9 +45,7 @@ def register(slug: str):
 @require_participant
 def me(slug: str):
     """The caller's attempts, best score and allowance."""
-    contest = contests.get_contest(slug)
-    if g.participant.contest_id != contest.id:
-        raise contests.NotFound("您尚未登记参加这个竞赛")
+    contest = own_contest(slug)
     mark_personal()
     return standings.my_record(contest, g.participant, now())
 
