@@ -89,8 +89,8 @@ def refresh_flags(contest: Contest) -> int:
     # Registrations made after an attempt was finalised (more phones from one device) are only
     # visible now, so the draw re-checks everything before it freezes the list.
     settings, count = settings_of(contest), question_count(contest)
-    existing = set(db.session.execute(
-        db.select(AttemptFlag.attempt_id, AttemptFlag.kind).where(AttemptFlag.contest_id == contest.id)).tuples())
+    existing = {tuple(row) for row in db.session.execute(
+        db.select(AttemptFlag.attempt_id, AttemptFlag.kind).where(AttemptFlag.contest_id == contest.id))}
     last_answers, phones = _last_answers(contest), _client_counts(contest, settings)
     added = 0
     for row in _passing_attempts(contest):
