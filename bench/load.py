@@ -1,7 +1,7 @@
 """Load benchmark: gunicorn (2 workers) on SQLite and PostgreSQL, a full round per virtual participant.
 
 Prints, per endpoint, requests/s, p50 and p99 latency, and the throughput's ratio to the bare
-/healthz endpoint of the same app measured in the same run.
+/healthz endpoint of the same app measured in the same run (the mean of a run before and one after).
 
     .venv/bin/python bench/load.py [--participants 200] [--concurrency 16] [--backend sqlite|postgresql|both]
 """
@@ -151,6 +151,10 @@ def round_phases(client: Client, participants: int, concurrency: int) -> list[di
     results.append(phase("submit", [lambda p=p: _ok(client.call(
         "POST", f"/api/v1/attempts/{p['attempt']['attempt_id']}/submit", {}, p["token"]), 200) for p in people],
         concurrency))
+    # The baseline again at the end: the ratio uses the mean of both, so drift in the machine's load
+    # during the run does not favour or penalise the endpoints measured in between.
+    results.append(phase("bare /healthz", [lambda: _ok(client.call("GET", "/healthz"), 200)] * (participants * 5),
+                         concurrency))
     return results
 
 
@@ -159,7 +163,7 @@ def _ok(response, expected: int):
 
 
 def report(backend: str, results: list[dict]) -> None:
-    bare = results[0]["rps"]
+    bare = (results[0]["rps"] + results[-1]["rps"]) / 2
     print(f"\n== {backend}: gunicorn 2 sync workers ==")
     print(f"{'endpoint':<16}{'requests':>9}{'fail':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'× bare':>8}")
     for row in results:

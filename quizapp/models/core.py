@@ -132,6 +132,8 @@ class Participant(db.Model):
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    contest: Mapped[Contest] = relationship()
+
 
 class ParticipantToken(db.Model):
     """A bearer token, stored only as its SHA-256; a participant may hold several (phone, browser)."""
@@ -172,6 +174,8 @@ class Attempt(db.Model):
     duration_seconds: Mapped[int | None] = mapped_column(Integer)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     results: Mapped[list | None] = mapped_column(JSON)
+
+    contest: Mapped[Contest] = relationship()
 
 
 class AttemptAnswer(db.Model):

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import JSON, bindparam, func, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..database import begin_write, is_unique_violation
@@ -67,8 +68,12 @@ def start_attempt(contest: Contest, participant: Participant, now: datetime, rng
                   pool_ttl: float = 0.0) -> tuple[Attempt, bool]:
     """Start a round, or return the one still running; returns (attempt, created)."""
     require_open(contest, now)
-    begin_write(db.session)
     today = local_day(now, contest.timezone)
+    rules = draw_rules(contest)
+    # Drawing is pure computation, so it happens before the write lock is taken; the paper is
+    # simply dropped when the participant turns out to have a round running already.
+    items = draw_paper(rules, candidate_pools(rules, today, pool_ttl), rng)
+    begin_write(db.session)
     summary = db.session.execute(
         db.select(Attempt.id, Attempt.status, Attempt.day).filter_by(participant_id=participant.id)).all()
     running = next((row.id for row in summary if row.status == "running"), None)
@@ -76,12 +81,10 @@ def start_attempt(contest: Contest, participant: Participant, now: datetime, rng
         current = db.session.get(Attempt, running)
         if accepts_answer(current.deadline, current.grace_seconds, now):
             return current, False
-        _finalize(current, now)
+        finalize(current, now)
         begin_write(db.session)
     total, today_count = len(summary), sum(1 for row in summary if row.day == today)
     _check_allowance(contest, total, today_count)
-    rules = draw_rules(contest)
-    items = draw_paper(rules, candidate_pools(rules, today, pool_ttl), rng)
     attempt = Attempt(
         id=secrets.token_hex(16), contest_id=contest.id, participant_id=participant.id,
         seq=total + 1, day=today, day_seq=today_count + 1, running_key=participant.id, status="running",
@@ -113,8 +116,11 @@ def attempt_for_token(token_hash: str, attempt_id: str) -> Attempt | None:
     """The attempt if it belongs to the holder of this token, in one query; else None."""
     if not attempt_id or len(attempt_id) > 64:
         return None
+    # The contest comes along in the same query: a submit needs it and would otherwise read it again.
     return db.session.execute(
-        db.select(Attempt).join(ParticipantToken, ParticipantToken.participant_id == Attempt.participant_id)
+        db.select(Attempt)
+        .join(ParticipantToken, ParticipantToken.participant_id == Attempt.participant_id)
+        .join(Attempt.contest).options(contains_eager(Attempt.contest))
         .where(ParticipantToken.token_hash == token_hash, Attempt.id == attempt_id)
     ).scalar_one_or_none()
 
@@ -128,8 +134,8 @@ def attempt_for(participant: Participant, attempt_id: str) -> Attempt:
 
 
 def contest_of(attempt: Attempt) -> Contest:
-    """The contest an attempt belongs to (from the identity map when already loaded)."""
-    return db.session.get(Contest, attempt.contest_id)
+    """The contest an attempt belongs to (already loaded when the attempt came through its token)."""
+    return attempt.contest
 
 
 def close_if_expired(attempt: Attempt, now: datetime) -> Attempt:
@@ -218,11 +224,8 @@ def submit(attempt: Attempt, answers, now: datetime) -> Attempt:
     if attempt.status == "finished":
         return attempt
     sheet = _validated_sheet(attempt, answers) if answers is not None else {}
-    begin_write(db.session)
-    if sheet and attempt.status == "running" and accepts_answer(attempt.deadline, attempt.grace_seconds, now):
-        for key, chosen in sheet.items():
-            _upsert_answer(attempt.id, key, chosen, now)
-    return _finalize(attempt, now)
+    in_time = accepts_answer(attempt.deadline, attempt.grace_seconds, now)
+    return _finalize(attempt, now, sheet if in_time else {})
 
 
 def _scoring_items(items: list[PaperItem]) -> list[ScoringItem]:
@@ -237,20 +240,23 @@ def _scoring_items(items: list[PaperItem]) -> list[ScoringItem]:
 
 def finalize(attempt: Attempt, now: datetime) -> Attempt:
     """Score the answers saved in time and close the attempt exactly once."""
-    begin_write(db.session)
-    return _finalize(attempt, now)
+    return _finalize(attempt, now, {})
 
 
-def _finalize(attempt: Attempt, now: datetime) -> Attempt:
-    # Runs inside a write transaction that the caller began.
+def _finalize(attempt: Attempt, now: datetime, fresh: dict[str, list[str]]) -> Attempt:
+    # Scoring reads and computes outside the write lock; only the writes hold it. The status
+    # condition on the UPDATE makes sure that exactly one finaliser wins.
     in_time = accepts_answer(attempt.deadline, attempt.grace_seconds, now)
     ended_at = min(now, attempt.deadline)
-    sheet = score_sheet(_scoring_items(paper_items(attempt)), saved_answers(attempt))
+    sheet = score_sheet(_scoring_items(paper_items(attempt)), {**saved_answers(attempt), **fresh})
     results = [{"question_id": r.key, "correct": r.correct, "awarded": r.awarded,
                 "chosen_option_ids": list(r.chosen), "correct_option_ids": list(r.correct_ids)} for r in sheet.items]
     values = {"status": "finished", "running_key": None, "submitted_at": ended_at, "score": sheet.score,
               "correct_count": sheet.correct_count, "late": not in_time, "results": results,
               "duration_seconds": duration_seconds(attempt.started_at, ended_at)}
+    begin_write(db.session)
+    for key, chosen in fresh.items():
+        _upsert_answer(attempt.id, key, chosen, now)
     outcome = db.session.execute(
         db.update(Attempt).where(Attempt.id == attempt.id, Attempt.status == "running").values(**values)
         .execution_options(synchronize_session=False)

@@ -53,10 +53,10 @@ def require_attempt(view):
 
 def own_contest(slug: str):
     """The contest in the path, which must be the one the caller's token was issued for."""
-    contest = get_contest(slug)
-    if g.participant.contest_id != contest.id:
-        raise NotFound("您尚未登记参加这个竞赛")
-    return contest
+    if g.participant.contest.slug == slug:
+        return g.participant.contest
+    get_contest(slug)  # a contest that does not exist is its own 404
+    raise NotFound("您尚未登记参加这个竞赛")
 
 
 def json_body(optional: bool = False) -> dict:
