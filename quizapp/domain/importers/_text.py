@@ -6,6 +6,8 @@ import codecs
 import re
 from html.parser import HTMLParser
 
+from quizapp.domain.questions import RowError
+
 # Tags that start a new line when HTML is flattened, so "<p>a</p><p>b</p>" doesn't read "ab".
 _BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
                "pre", "table", "ul", "ol", "hr", "dt", "dd"}
@@ -25,6 +27,15 @@ def decode_text(data: bytes) -> str:
     except UnicodeDecodeError:
         # Excel and Notepad on Chinese Windows save "ANSI" text as GBK; GB18030 is its superset.
         return data.decode("gb18030")
+
+
+def decode_or_report(data: bytes, result, advice: str = "请保存为 UTF-8") -> str | None:
+    """The decoded text, or None after adding a whole-file error to `result` (an ImportResult)."""
+    try:
+        return decode_text(data)
+    except UnicodeDecodeError:
+        result.errors.append(RowError(0, "", f"无法识别文件编码；{advice}"))
+        return None
 
 
 class _Flattener(HTMLParser):

@@ -7,7 +7,7 @@ import re
 from quizapp.domain.questions import ImportResult, RowError
 
 from . import register
-from ._text import decode_text
+from ._text import decode_or_report
 from .gift import parse_gift
 
 # Moodle accepts "A) text", "A. text" and "A)text"; Chinese files also write "A、" and full-width marks.
@@ -19,10 +19,8 @@ _ANSWER = re.compile(r"^(?:ANSWER|答案)\s*[:：]\s*(.*)$", re.IGNORECASE)
 def parse_aiken(data: bytes, filename: str = "") -> ImportResult:
     """Parse an Aiken file; errors name the question's first line or the stray line."""
     result = ImportResult()
-    try:
-        text = decode_text(data)
-    except UnicodeDecodeError:
-        result.errors.append(RowError(0, "", "无法识别文件编码；请保存为 UTF-8"))
+    text = decode_or_report(data, result)
+    if text is None:
         return result
     if _looks_like_gift(text):
         # Moodle saves its GIFT exports as .txt too; reading them as Aiken would fail every question.

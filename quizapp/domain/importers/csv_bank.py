@@ -8,7 +8,7 @@ import io
 from quizapp.domain.questions import ImportResult, RowError
 
 from . import register
-from ._text import decode_text
+from ._text import decode_or_report
 from .table import read_table
 
 
@@ -16,10 +16,8 @@ from .table import read_table
 def parse_csv(data: bytes, filename: str = "") -> ImportResult:
     """Parse a CSV bank; row numbers are as Excel shows them (header = row 1)."""
     result = ImportResult()
-    try:
-        text = decode_text(data)
-    except UnicodeDecodeError:
-        result.errors.append(RowError(0, "", "无法识别文件编码；请在 Excel 中另存为“CSV UTF-8（逗号分隔）”"))
+    text = decode_or_report(data, result, "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”")
+    if text is None:
         return result
     first_line = text.split("\n", 1)[0]
     # Excel's "Unicode text" export is tab-separated; a header with tabs and no commas is one of those.

@@ -9,7 +9,7 @@ from quizapp.domain.questions import ImportResult, RowError
 
 from . import register
 from ._moodle import category_from_path, skip
-from ._text import decode_text, html_to_text
+from ._text import decode_or_report, html_to_text
 
 # Escaped control characters are swapped for private-use code points while the text is split,
 # then swapped back, so "\=" or "\{" inside text never acts as syntax.
@@ -30,10 +30,8 @@ _GAP = "\ue000"
 def parse_gift(data: bytes, filename: str = "") -> ImportResult:
     """Parse a GIFT file; line numbers are each question's first line."""
     result = ImportResult()
-    try:
-        text = decode_text(data)
-    except UnicodeDecodeError:
-        result.errors.append(RowError(0, "", "无法识别文件编码；请保存为 UTF-8"))
+    text = decode_or_report(data, result)
+    if text is None:
         return result
     category = ""
     for line, body, meta in _blocks(text):
