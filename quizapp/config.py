@@ -45,6 +45,7 @@ def settings_from_env(instance_path: Path) -> dict:
         "RATELIMIT_PER_PHONE": os.environ.get("RATELIMIT_PER_PHONE", "10 per minute"),
         "RATELIMIT_PER_TOKEN": os.environ.get("RATELIMIT_PER_TOKEN", "240 per minute"),
         "QUESTION_CACHE_SECONDS": float(os.environ.get("QUESTION_CACHE_SECONDS", "60")),
+        "LEADERBOARD_CACHE_SECONDS": float(os.environ.get("LEADERBOARD_CACHE_SECONDS", "10")),
         "POOL_CACHE_SECONDS": float(os.environ.get("POOL_CACHE_SECONDS", "30")),
         "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024))),
         "IMPORT_MAX_ROWS": int(os.environ.get("IMPORT_MAX_ROWS", "20000")),

@@ -70,6 +70,7 @@ def make_app(target: dict, clock: Clock, **extra):
         "RNG_FACTORY": lambda: random.Random(random.getrandbits(32)),
         "POOL_CACHE_SECONDS": 0,
         "QUESTION_CACHE_SECONDS": 0,
+        "LEADERBOARD_CACHE_SECONDS": 0,
         "RATELIMIT_ENABLED": False,
         "WTF_CSRF_ENABLED": False,
         **extra,

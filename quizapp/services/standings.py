@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 from sqlalchemy import func
@@ -65,8 +66,26 @@ def _best_attempts(contest_id: int, limit: int):
     ).all()
 
 
-def leaderboard(contest: Contest, limit: int, now: datetime) -> dict:
-    """Best finished attempt per participant, ranked with explicit tie-breaks; names masked."""
+_board_cache: dict[tuple[int, int], tuple[float, dict]] = {}
+
+
+def leaderboard(contest: Contest, limit: int, now: datetime, ttl: float = 0.0) -> dict:
+    """Best finished attempt per participant, ranked with explicit tie-breaks; names masked.
+
+    The board is public and the most-read page of a busy contest, while its query ranks every
+    finished attempt: a worker may reuse a board for `ttl` seconds.
+    """
+    key = (contest.id, limit)
+    hit = _board_cache.get(key)
+    if ttl and hit and time.monotonic() - hit[0] < ttl:
+        return hit[1]
+    board = _fresh_board(contest, limit, now)
+    if ttl:
+        _board_cache[key] = (time.monotonic(), board)
+    return board
+
+
+def _fresh_board(contest: Contest, limit: int, now: datetime) -> dict:
     finalize_expired(contest.id, now)
     rows = _best_attempts(contest.id, limit)
     people = {row.participant_id: row for row in rows}

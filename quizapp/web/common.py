@@ -36,6 +36,11 @@ def client_hash() -> str:
     return hmac.new(current_app.secret_key.encode(), raw, hashlib.sha256).hexdigest()[:32]
 
 
+def leaderboard_ttl() -> float:
+    """Seconds a process may reuse a leaderboard (0 in tests)."""
+    return float(current_app.config["LEADERBOARD_CACHE_SECONDS"])
+
+
 def pool_ttl() -> float:
     """Seconds a process may reuse candidate question pools (0 in tests)."""
     return float(current_app.config["POOL_CACHE_SECONDS"])

@@ -7,7 +7,7 @@ from flask import g, request
 from ...extensions import limiter
 from ...services import contests, participants, standings
 from ...services import draw as draw_service
-from ..common import client_hash, now
+from ..common import client_hash, leaderboard_ttl, now
 from ..security import mark_personal
 from . import bp
 from .auth import (
@@ -57,7 +57,7 @@ def leaderboard(slug: str):
     contest = contests.get_contest(slug)
     limit = request.args.get("limit", "20")
     limit = min(max(int(limit), 1), 200) if limit.isdigit() else 20
-    return standings.leaderboard(contest, limit, now())
+    return standings.leaderboard(contest, limit, now(), leaderboard_ttl())
 
 
 @bp.get("/contests/<slug>/winners")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g, redirect, render_template, url_for
 
 from ...services import attempts, contests, presenters, standings
-from ..common import now
+from ..common import leaderboard_ttl, now
 from ..security import mark_personal
 from . import bp
 from .session import participant_required
@@ -45,6 +45,6 @@ def leaderboard(slug: str):
     """排行榜: best attempt per participant, names masked by the service."""
     contest = contests.get_contest(slug)
     moment = now()
-    board = standings.leaderboard(contest, LEADERBOARD_SIZE, moment)
+    board = standings.leaderboard(contest, LEADERBOARD_SIZE, moment, leaderboard_ttl())
     return render_template("public/leaderboard.html", contest=contests.contest_view(contest, moment),
                            entries=board["entries"])
