@@ -12,8 +12,9 @@ UPCOMING = "upcoming"
 OPEN = "open"
 CLOSED = "closed"
 
-_RELATIVE = re.compile(r"^(today|now)(?:([+-])(\d{1,6})([dhm]))?$")
-_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+_RELATIVE = re.compile(r"^(today|now)((?:[+-]\d{1,6}[dhms])*)$")
+_TERM = re.compile(r"([+-])(\d{1,6})([dhms])")
+_UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
 
 
 def as_utc(dt: datetime) -> datetime:
@@ -73,7 +74,7 @@ def zone(tz_name: str, field: str = "timezone") -> ZoneInfo:
 
 
 def parse_moment(value: str, tz_name: str, now: datetime, *, field: str = "value") -> datetime:
-    """Parse an ISO 8601 datetime with offset, or today/now with an optional ±Nd/h/m offset."""
+    """Parse an ISO 8601 datetime with offset, or today/now followed by ±N d/h/m/s terms."""
     if not isinstance(value, str) or not value.strip():
         raise ValidationError(field, "时间不能为空")
     text = value.strip()
@@ -93,15 +94,17 @@ def parse_moment(value: str, tz_name: str, now: datetime, *, field: str = "value
 
 
 def _relative_moment(match: re.Match[str], tz: ZoneInfo, now: datetime) -> datetime:
-    """Resolve a matched today/now expression against `now` in time zone `tz`."""
-    anchor, sign, amount, unit = match.groups()
-    offset = 0 if sign is None else int(amount) * (1 if sign == "+" else -1)
+    """Resolve today/now followed by any ±N d/h/m/s terms (`today+31d-1s`) in time zone `tz`."""
+    anchor, terms = match.groups()
+    days, clock = 0, timedelta()
+    for sign, amount, unit in _TERM.findall(terms):
+        value = int(amount) * (1 if sign == "+" else -1)
+        if unit == "d" and anchor == "today":
+            days += value  # whole calendar days, so today+30d is local midnight even across DST
+        else:
+            clock += timedelta(**{_UNITS[unit]: value})
     if anchor == "now":
-        return as_utc(now) + timedelta(**{_UNITS[unit or "m"]: offset})
-    local_date = as_utc(now).astimezone(tz).date()
-    if unit == "d":
-        # Step whole calendar days so today+30d is local midnight even across a DST change.
-        local_date += timedelta(days=offset)
-        offset = 0
+        return as_utc(now) + timedelta(days=days) + clock
+    local_date = as_utc(now).astimezone(tz).date() + timedelta(days=days)
     midnight = datetime(local_date.year, local_date.month, local_date.day, tzinfo=tz)
-    return as_utc(midnight) + timedelta(**{_UNITS[unit or "m"]: offset})
+    return as_utc(midnight) + clock

@@ -177,3 +177,16 @@ class TestAsUtc:
     def test_aware_is_converted(self):
         converted = as_utc(datetime(2023, 1, 1, 8, 0, tzinfo=CST))
         assert converted.hour == 0 and converted.utcoffset() == timedelta(0)
+
+
+def test_relative_moment_takes_several_terms_for_the_end_of_a_day():
+    now = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # 11:00 on the 25th in Shanghai
+    end = parse_moment("today+31d-1s", "Asia/Shanghai", now)
+    assert end == datetime(2026, 12, 25, 23, 59, 59, tzinfo=timezone(timedelta(hours=8)))
+    assert parse_moment("now+1d-30m", "Asia/Shanghai", now) == now + timedelta(hours=23, minutes=30)
+
+
+@pytest.mark.parametrize("text", ["today+", "today+1x", "today1d", "now+-1d", "tomorrow"])
+def test_relative_moment_refuses_garbage(text):
+    with pytest.raises(ValidationError):
+        parse_moment(text, "Asia/Shanghai", datetime(2026, 11, 25, tzinfo=UTC))
