@@ -13,6 +13,8 @@ from ..domain.exporters import EXPORTERS, template_xlsx
 from ..services import banks as bank_service
 from .common import describe, fail
 
+TYPE_NAMES = {"single": "单选", "multiple": "多选", "judge": "判断"}
+
 bank_cli = AppGroup("bank", help="题库：导入、导出")
 
 
@@ -42,6 +44,10 @@ def bank_import(path: Path, bank_name: str | None, dry_run: bool, on_duplicate: 
     prefix = "（试运行，未写入）" if dry_run else ""
     click.echo(f"{prefix}题库 {report.bank}：新增 {report.created} 题，更新 {report.updated} 题，"
                f"跳过重复 {report.duplicates_skipped} 题，不支持的题型 {len(report.skipped)} 题")
+    kinds = "，".join(f"{label} {report.by_type[kind]}" for kind, label in TYPE_NAMES.items() if report.by_type[kind])
+    click.echo(f"  文件中：{kinds or '没有题目'}")
+    if report.by_category:
+        click.echo("  分类：" + "，".join(f"{name} {n}" for name, n in report.by_category.most_common()))
     for skipped in report.skipped:
         click.echo(f"  跳过 第 {skipped.line} 行 [{skipped.kind}]：{skipped.reason}")
     for warning in report.warnings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +39,8 @@ class ImportReport:
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
+    by_type: Counter = field(default_factory=Counter)
+    by_category: Counter = field(default_factory=Counter)
 
 
 def _fields(spec: QuestionSpec) -> dict:
@@ -82,7 +85,9 @@ def import_bank_bytes(data: bytes, filename: str, bank_name: str | None = None, 
         raise ImportFailed(errors)
     name = bank_name or parsed.bank_name or Path(filename).stem
     begin_write(db.session)
-    report = ImportReport(bank=name, skipped=list(parsed.skipped), warnings=list(parsed.warnings), dry_run=dry_run)
+    report = ImportReport(bank=name, skipped=list(parsed.skipped), warnings=list(parsed.warnings), dry_run=dry_run,
+                          by_type=Counter(q.type for q in parsed.questions),
+                          by_category=Counter(q.category or "（未分类）" for q in parsed.questions))
     bank = _get_or_create_bank(name, parsed.bank_title)
     existing = {q.stem_key: q for q in db.session.execute(
         db.select(Question).filter_by(bank_id=bank.id)).scalars()} if bank.id else {}

@@ -50,3 +50,13 @@ def test_import_refuses_a_file_over_the_size_limit(app, runner, tmp_path):
     source.write_text(json.dumps(sample_bank()), encoding="utf-8")
     result = runner.invoke(args=["bank", "import", str(source)])
     assert result.exit_code == 1 and "文件过大" in result.output and "IMPORT_MAX_BYTES" in result.output
+
+
+def test_dry_run_shows_what_would_be_imported_by_type_and_category(app, runner, tmp_path):
+    source = tmp_path / "drug-law.json"
+    source.write_text(json.dumps(sample_bank()), encoding="utf-8")
+    result = runner.invoke(args=["bank", "import", str(source), "--dry-run"])
+    assert result.exit_code == 0
+    assert "试运行" in result.output and "单选 12，多选 6，判断 6" in result.output
+    assert "分类：法规 12，用药 12" in result.output
+    assert runner.invoke(args=["bank", "list"]).output == ""  # nothing written
