@@ -7,9 +7,10 @@ from flask import g
 from ...extensions import limiter
 from ...services import attempts, presenters
 from ..common import now, pool_ttl, rng
+from ..ratelimits import per_token, token_key
 from ..security import mark_personal
 from . import bp
-from .auth import json_body, own_contest, per_token, require_attempt, require_participant, token_key
+from .auth import json_body, own_contest, require_attempt, require_participant
 
 
 @bp.post("/contests/<slug>/attempts")

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 
-from flask import current_app, g, request
+from flask import g, request
 
 from ...domain.errors import DomainError
-from ...domain.participants import normalize_phone
 from ...services.attempts import attempt_for_token
 from ...services.contests import NotFound, get_contest
 from ...services.participants import authenticate, hash_token
@@ -71,30 +69,3 @@ def json_body(optional: bool = False) -> dict:
         raise DomainError("请求体不是有效的 JSON 对象", code="bad_json")
     return data
 
-
-def phone_key() -> str:
-    """Rate-limit key for registration: the normalised phone in the body, else the client address."""
-    data = request.get_json(force=True, silent=True)
-    phone = normalize_phone(data.get("phone")) if isinstance(data, dict) and isinstance(data.get("phone"), str) else None
-    return f"phone:{phone}" if phone else f"ip:{request.remote_addr}"
-
-
-def token_key() -> str:
-    """Rate-limit key: a digest of the bearer token (never the token itself), else the address."""
-    token = bearer_token()
-    return "token:" + hashlib.sha256(token.encode()).hexdigest()[:24] if token else f"ip:{request.remote_addr}"
-
-
-def per_phone() -> str:
-    """Configured per-phone limit."""
-    return current_app.config["RATELIMIT_PER_PHONE"]
-
-
-def per_token() -> str:
-    """Configured per-token limit."""
-    return current_app.config["RATELIMIT_PER_TOKEN"]
-
-
-def per_ip() -> str:
-    """Configured per-address ceiling: high, so a school on one Wi-Fi gets through."""
-    return current_app.config["RATELIMIT_PER_IP"]

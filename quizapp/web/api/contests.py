@@ -8,18 +8,10 @@ from ...extensions import limiter
 from ...services import contests, participants, standings
 from ...services import draw as draw_service
 from ..common import client_hash, leaderboard_ttl, now
+from ..ratelimits import per_ip, per_phone, per_token, phone_key, token_key
 from ..security import mark_personal
 from . import bp
-from .auth import (
-    json_body,
-    own_contest,
-    per_ip,
-    per_phone,
-    per_token,
-    phone_key,
-    require_participant,
-    token_key,
-)
+from .auth import json_body, own_contest, require_participant
 
 
 @bp.get("/contests/<slug>")

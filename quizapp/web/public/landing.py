@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ...domain.errors import DomainError, ValidationError
-from ...domain.participants import normalize_phone
 from ...extensions import limiter
 from ...services import attempts, contests, participants, standings
 from ..common import client_hash, now, pool_ttl, rng
+from ..ratelimits import per_ip, per_phone, phone_key
 from ..security import mark_personal
 from . import bp
 from .channels import first_channel
 from .forms import RegistrationForm, clean_channel
 from .session import current_participant, forget_token, participant_required, remember_token
-
-
-def _per_ip() -> str:
-    return current_app.config["RATELIMIT_PER_IP"]
-
-
-def _per_phone() -> str:
-    return current_app.config["RATELIMIT_PER_PHONE"]
-
-
-def _phone_key() -> str:
-    phone = normalize_phone(request.form.get("phone", ""))
-    return f"phone:{phone}" if phone else f"ip:{request.remote_addr}"
 
 
 def _render_landing(contest, form: RegistrationForm | None, status: int = 200):
@@ -54,8 +41,8 @@ def landing(slug: str):
 
 
 @bp.post("/c/<slug>/register")
-@limiter.limit(_per_ip)
-@limiter.limit(_per_phone, key_func=_phone_key)
+@limiter.limit(per_ip)
+@limiter.limit(per_phone, key_func=phone_key)
 def register(slug: str):
     """Register through the form; errors are shown on their fields with status 422."""
     contest = contests.get_contest(slug)
