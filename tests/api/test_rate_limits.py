@@ -177,3 +177,14 @@ def test_limit_keys_survive_hostile_bodies(database_targets, clock, apps):
     for raw in ("{broken", "[1, 2]", '{"phone": 13812345678}', '{"phone": ["1"]}', '"x"'):
         response = client.post(url, data=raw, content_type="application/json")
         assert 400 <= response.status_code < 500 and response.get_json()["error"]["code"], raw
+
+
+def test_the_registration_form_is_throttled_per_phone_too(database_targets, clock, apps):
+    app = limited_app(database_targets, clock, RATELIMIT_PER_PHONE="2 per minute")
+    apps.append(app)
+    phone = random_phone()
+    form = {"name": "张三", "phone": phone, "region": "包头市", "consent": "y"}
+    statuses = [app.test_client().post("/c/demo/register", data=form).status_code for _ in range(3)]
+    assert statuses[:2] == [302, 302] and statuses[2] == 429
+    other = app.test_client().post("/c/demo/register", data={**form, "phone": random_phone()})
+    assert other.status_code == 302  # another phone from the same address still gets through
