@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, func, text
 
 from quizapp import ROOT, create_app
 from quizapp.extensions import db
-from quizapp.models import Attempt, Bank, Contest, Question, User, utcnow
+from quizapp.models import Attempt, Bank, Contest, Question, utcnow
 from tests.conftest import contest_definition, sample_bank
 
 
@@ -324,57 +324,6 @@ def test_contest_finalize_closes_abandoned_attempts(app, runner, api):
         assert attempt.status == "finished" and attempt.late is True and attempt.score == 0
     assert "0" in runner.invoke(args=["contest", "finalize", "demo"]).output
     assert_one_line_failure(runner.invoke(args=["contest", "finalize", "nope"]), "nope")
-
-
-# --- user create ---------------------------------------------------------------------------
-
-
-def test_user_create_hashes_password(app, runner):
-    password = "correct horse battery"
-    result = runner.invoke(args=["user", "create", "alice", "--role", "admin", "--password-stdin"],
-                           input=password + "\n")
-    assert result.exit_code == 0, result.output
-    with app.app_context():
-        user = db.session.execute(db.select(User).filter_by(username="alice")).scalar_one()
-        assert user.role == "admin"
-        assert password not in user.password_hash and user.password_hash != password
-        from quizapp.services.users import verify_login
-
-        assert verify_login("alice", password) is not None
-        assert verify_login("alice", "wrong password!") is None
-
-
-def test_user_create_prompts_for_password(app, runner):
-    result = runner.invoke(args=["user", "create", "bob", "--role", "staff"], input="s3cret-pass-1\ns3cret-pass-1\n")
-    assert result.exit_code == 0, result.output
-    with app.app_context():
-        from quizapp.services.users import verify_login
-
-        assert verify_login("bob", "s3cret-pass-1") is not None
-
-
-@pytest.mark.parametrize("args, password, word", [
-    (["carol", "--role", "admin"], "short", "password"),
-    (["carol", "--role", "emperor"], "long enough password", "emperor"),
-    (["x", "--role", "admin"], "long enough password", "username"),
-], ids=["short-password", "bad-role", "bad-username"])
-def test_user_create_refusals(app, runner, args, password, word):
-    result = runner.invoke(args=["user", "create", *args, "--password-stdin"], input=password + "\n")
-    assert result.exit_code != 0
-    assert word in result.stderr
-    with app.app_context():
-        assert db.session.execute(db.select(func.count(User.id))).scalar_one() == 0
-
-
-def test_user_create_refuses_duplicate(app, runner):
-    args = ["user", "create", "dave", "--role", "organizer", "--password-stdin"]
-    assert runner.invoke(args=args, input="first password 1\n").exit_code == 0
-    result = runner.invoke(args=args, input="second password 2\n")
-    assert_one_line_failure(result, "dave")
-    with app.app_context():
-        from quizapp.services.users import verify_login
-
-        assert verify_login("dave", "first password 1") is not None
 
 
 # --- the shipped demo ----------------------------------------------------------------------
