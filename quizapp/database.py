@@ -6,6 +6,7 @@ import sqlite3
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -42,6 +43,25 @@ def begin_write(session) -> None:  # session: Flask-SQLAlchemy's scoped db.sessi
     if session().in_transaction():
         session.commit()  # expire_on_commit is off: objects read so far stay usable
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def saved_unless_duplicate(session, flush_only: bool = False) -> bool:
+    """Commit (or only flush); if a unique key refuses it, roll back and return False.
+
+    Parallel requests race for the same unique row (a phone, a running attempt, a scan); the
+    loser must learn that plainly, while any other integrity error still propagates.
+    """
+    try:
+        if flush_only:
+            session.flush()
+        else:
+            session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        if not is_unique_violation(exc):
+            raise
+        return False
+    return True
 
 
 def is_unique_violation(exc: Exception) -> bool:

@@ -8,11 +8,10 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import JSON, bindparam, func, text
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..database import begin_write, is_unique_violation
+from ..database import begin_write, saved_unless_duplicate
 from ..domain.errors import DomainError, ValidationError
 from ..domain.paper import PaperItem, draw_paper, from_dict, to_dict
 from ..domain.scoring import ScoringItem, score_sheet
@@ -93,12 +92,7 @@ def start_attempt(contest: Contest, participant: Participant, now: datetime, rng
         max_score=max_score(contest),
     )
     db.session.add(attempt)
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        if not is_unique_violation(exc):
-            raise
+    if not saved_unless_duplicate(db.session):
         return _after_start_race(contest, participant, today)
     return attempt, True
 

@@ -9,9 +9,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 
-from ..database import begin_write, is_unique_violation
+from ..database import begin_write, saved_unless_duplicate
 from ..domain.errors import ValidationError
 from ..domain.participants import CHANNEL_PATTERN
 from ..domain.poster import (
@@ -133,14 +132,9 @@ def add_channel(slug: str, code: str, name: str, now: datetime) -> tuple[Channel
 
 
 def _commit() -> None:
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
+    if not saved_unless_duplicate(db.session):
         # The same code added by a parallel command: refuse plainly rather than with a traceback.
-        db.session.rollback()
-        if not is_unique_violation(exc):
-            raise
-        raise ValidationError("code", "渠道代码刚被另一操作创建，请重试") from exc
+        raise ValidationError("code", "渠道代码刚被另一操作创建，请重试")
 
 
 def record_scan(contest: Contest, channel: Channel, visitor: str, now: datetime) -> bool:
@@ -153,14 +147,8 @@ def record_scan(contest: Contest, channel: Channel, visitor: str, now: datetime)
         db.session.commit()
         return False
     db.session.add(Scan(channel_id=channel.id, day=day, visitor=visitor))
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()  # the same browser's parallel request counted it already
-        if not is_unique_violation(exc):
-            raise
-        return False
-    return True
+    # False when the same browser's parallel request counted it already.
+    return saved_unless_duplicate(db.session)
 
 
 def poster_spec(contest: Contest, channel: Channel | None, base_url: str, ec: str = "M") -> PosterSpec:

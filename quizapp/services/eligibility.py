@@ -5,9 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
-
-from ..database import begin_write, is_unique_violation
+from ..database import begin_write, saved_unless_duplicate
 from ..domain.eligibility import new_entrant_code, new_entrant_codes, parse_phone_list
 from ..domain.errors import DomainError
 from ..extensions import db
@@ -72,15 +70,10 @@ def ensure_entrant_code(participant: Participant) -> str:
         if participant.entrant_code:
             return participant.entrant_code
         begin_write(db.session)
-        try:
-            db.session.execute(
-                db.update(Participant).where(Participant.id == participant.id, Participant.entrant_code.is_(None))
-                .values(entrant_code=new_entrant_code(_CODE_RNG)).execution_options(synchronize_session=False))
-            db.session.commit()
-        except IntegrityError as exc:
-            db.session.rollback()  # the code was taken in the meantime (1 in 10^12): draw another
-            if not is_unique_violation(exc):
-                raise
+        db.session.execute(
+            db.update(Participant).where(Participant.id == participant.id, Participant.entrant_code.is_(None))
+            .values(entrant_code=new_entrant_code(_CODE_RNG)).execution_options(synchronize_session=False))
+        saved_unless_duplicate(db.session)  # a code taken meanwhile (1 in 10^12): the loop draws another
         db.session.refresh(participant)  # also picks up a code a parallel request set first
     raise RuntimeError("could not assign a unique entrant code")
 

@@ -7,10 +7,9 @@ import secrets
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
-from ..database import begin_write, is_unique_violation
+from ..database import begin_write, saved_unless_duplicate
 from ..domain.errors import DomainError
 from ..domain.participants import validate_registration
 from ..domain.timing import contest_status
@@ -61,13 +60,8 @@ def register(contest: Contest, data: Mapping, now: datetime,
         participant = Participant(contest_id=contest.id, name=reg.name, phone=reg.phone, region=reg.region,
                                   channel=reg.channel, client_hash=client_hash, consent_at=now, created_at=now)
         db.session.add(participant)
-        try:
-            db.session.flush()
-        except IntegrityError as exc:
+        if not saved_unless_duplicate(db.session, flush_only=True):
             # The same phone registered in a parallel request: use that participant.
-            db.session.rollback()
-            if not is_unique_violation(exc):
-                raise
             participant, created = _find(contest.id, reg.phone), False
     token = _issue_token(participant.id, now)
     db.session.commit()
