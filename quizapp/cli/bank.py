@@ -6,16 +6,14 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 
-from ..domain.errors import DomainError
 from ..domain.exporters import EXPORTERS, template_xlsx
 from ..services import banks as bank_service
-from .common import describe, fail
+from .common import ServiceGroup, fail
 
 TYPE_NAMES = {"single": "单选", "multiple": "多选", "judge": "判断"}
 
-bank_cli = AppGroup("bank", help="题库：导入、导出")
+bank_cli = ServiceGroup("bank", help="题库：导入、导出")
 
 
 def _imported(action):
@@ -26,8 +24,6 @@ def _imported(action):
         for error in exc.errors:
             click.echo(str(error), err=True)
         fail(exc.message)
-    except DomainError as exc:
-        fail(describe(exc))
 
 
 @bank_cli.command("import")
@@ -68,10 +64,7 @@ def bank_load_dir(folder: Path) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def bank_export(name: str, fmt: str, output: Path) -> None:
     """Write bank NAME to a file that re-imports to the same questions."""
-    try:
-        data = bank_service.export_bank_bytes(name, fmt)
-    except DomainError as exc:
-        fail(describe(exc))
+    data = bank_service.export_bank_bytes(name, fmt)
     output.write_bytes(data)
     click.echo(f"已导出题库 {name} → {output}（{len(data)} 字节）")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
+from flask.cli import AppGroup
 
 from ..domain.errors import DomainError, ValidationError
 
@@ -20,3 +21,15 @@ def describe(exc: DomainError) -> str:
     if isinstance(exc, ValidationError):
         return "；".join(f"{name}: {why}" for name, why in exc.fields.items())
     return exc.message
+
+
+class ServiceGroup(AppGroup):
+    """A command group in which a service's DomainError becomes the one-line failure on stderr,
+    so that commands need no try/except of their own."""
+
+    def invoke(self, ctx):
+        """Run the sub-command; turn a DomainError into `fail`."""
+        try:
+            return super().invoke(ctx)
+        except DomainError as exc:
+            fail(describe(exc))

@@ -6,16 +6,14 @@ import json
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 
-from ..domain.errors import DomainError
 from ..models import utcnow
 from ..services import attempts as attempt_service
 from ..services import contests as contest_service
 from ..services.contests import iso_local
-from .common import describe, fail
+from .common import ServiceGroup, fail
 
-contest_cli = AppGroup("contest", help="竞赛：加载定义")
+contest_cli = ServiceGroup("contest", help="竞赛：加载定义")
 
 
 @contest_cli.command("load")
@@ -28,10 +26,7 @@ def contest_load(path: Path) -> None:
         fail(f"{path.name} 不是有效的 UTF-8 JSON：{exc}")
     if not isinstance(data, dict):
         fail(f"{path.name} 应是一个 JSON 对象")
-    try:
-        contest, created = contest_service.load_contest(data, utcnow())
-    except DomainError as exc:
-        fail(describe(exc))
+    contest, created = contest_service.load_contest(data, utcnow())
     verb = "已创建" if created else "已更新"
     window = f"{iso_local(contest.starts_at, contest.timezone)} — {iso_local(contest.ends_at, contest.timezone)}"
     click.echo(f"{verb}竞赛 {contest.slug}：{contest.title}（{window}）")
@@ -41,9 +36,6 @@ def contest_load(path: Path) -> None:
 @click.argument("slug")
 def contest_finalize(slug: str) -> None:
     """Close attempts abandoned past their deadline (the pages also do this lazily)."""
-    try:
-        contest = contest_service.get_contest(slug)
-    except DomainError as exc:
-        fail(describe(exc))
+    contest = contest_service.get_contest(slug)
     closed = attempt_service.finalize_expired(contest.id, utcnow(), limit=100000)
     click.echo(f"已结束超时答卷 {closed} 份")

@@ -6,17 +6,15 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 
-from ..domain.errors import DomainError
 from ..models import utcnow
 from ..services import audit as audit_service
 from ..services import draw as draw_service
 from ..services import eligibility as eligibility_service
 from ..services import flags as flag_service
-from .common import describe, fail
+from .common import ServiceGroup, fail
 
-draw_cli = AppGroup("draw", help="抽奖：作弊标记、排除名单、承诺、开奖、验证、导出")
+draw_cli = ServiceGroup("draw", help="抽奖：作弊标记、排除名单、承诺、开奖、验证、导出")
 
 
 
@@ -34,10 +32,7 @@ by_option = click.option("--by", "actor", default=audit_service.default_actor, s
 @click.option("--all", "include_cleared", is_flag=True, help="也列出已解除的标记")
 def draw_flags(slug: str, include_cleared: bool) -> None:
     """List cheat flags (names and phones masked), re-checking every passing attempt first."""
-    try:
-        rows = flag_service.review_flags(slug, include_cleared)
-    except DomainError as exc:
-        fail(describe(exc))
+    rows = flag_service.review_flags(slug, include_cleared)
     for row in rows:
         state = f"已解除（{row['cleared_by']}）" if row["cleared_at"] else "待审核"
         click.echo(f"{row['id']}\t{row['label']}\t{row['name']}\t{row['phone']}\t{row['detail']}\t{state}")
@@ -49,10 +44,7 @@ def draw_flags(slug: str, include_cleared: bool) -> None:
 @by_option
 def draw_clear_flag(flag_id: int, actor: str) -> None:
     """Clear a flag after review, so the attempt counts for the draw again."""
-    try:
-        flag, changed = flag_service.clear_flag(flag_id, actor, _now())
-    except DomainError as exc:
-        fail(describe(exc))
+    flag, changed = flag_service.clear_flag(flag_id, actor, _now())
     click.echo(f"已解除标记 {flag.id}" if changed else f"标记 {flag.id} 已于此前由 {flag.cleared_by} 解除，未作改动")
 
 
@@ -72,10 +64,7 @@ def draw_exclude(slug: str, path: Path, reason: str, actor: str) -> None:
             text = raw.decode("gb18030")  # as Notepad or Excel on Chinese Windows saves it
         except UnicodeDecodeError:
             fail(f"{path.name} 不是 UTF-8 或 GBK 文本文件")
-    try:
-        added, already = eligibility_service.exclude_phones(slug, text, actor, _now(), reason)
-    except DomainError as exc:
-        fail(describe(exc))
+    added, already = eligibility_service.exclude_phones(slug, text, actor, _now(), reason)
     click.echo(f"已排除 {added} 个手机号（{already} 个此前已在排除名单中）")
 
 
@@ -86,10 +75,7 @@ def draw_exclude(slug: str, path: Path, reason: str, actor: str) -> None:
 @by_option
 def draw_commit(slug: str, entropy_source: str | None, reason: str, actor: str) -> None:
     """Freeze the eligible list and a secret seed; print the public commitment."""
-    try:
-        draw = draw_service.commit_draw(slug, _now(), actor, entropy_source, reason)
-    except DomainError as exc:
-        fail(describe(exc))
+    draw = draw_service.commit_draw(slug, _now(), actor, entropy_source, reason)
     click.echo(f"第 {draw.version} 版抽奖承诺（{len(draw.entrants)} 人）")
     click.echo(f"名单 SHA-256：{draw.entrants_sha256}")
     click.echo(f"种子 SHA-256：{draw.seed_sha256}")
@@ -102,10 +88,7 @@ def draw_commit(slug: str, entropy_source: str | None, reason: str, actor: str) 
 @by_option
 def draw_run(slug: str, public_entropy: str | None, actor: str) -> None:
     """Reveal the seed and draw every tier; running it again prints the same winners."""
-    try:
-        draw, ran, winners = draw_service.run_draw(slug, _now(), actor, public_entropy)
-    except DomainError as exc:
-        fail(describe(exc))
+    draw, ran, winners = draw_service.run_draw(slug, _now(), actor, public_entropy)
     click.echo(("开奖完成" if ran else "此前已开奖，结果如下") + f"（第 {draw.version} 版，公开随机数：{draw.public_entropy}）")
     click.echo(f"种子：{draw.seed_hex}")
     for winner in winners:  # names and phones come masked from the service
@@ -117,10 +100,7 @@ def draw_run(slug: str, public_entropy: str | None, actor: str) -> None:
 @click.argument("slug")
 def draw_verify(slug: str) -> None:
     """Recompute the draw from its published inputs and say whether it matches."""
-    try:
-        draw, problems = draw_service.verify_draw(slug)
-    except DomainError as exc:
-        fail(describe(exc))
+    draw, problems = draw_service.verify_draw(slug)
     if problems:
         fail("验证失败：" + "；".join(problems))
     click.echo(f"验证通过：第 {draw.version} 版抽奖按公开数据重算，{len(draw.winners)} 名中奖者与公布结果一致")
@@ -132,10 +112,7 @@ def draw_verify(slug: str) -> None:
 @by_option
 def draw_export(slug: str, output: Path, actor: str) -> None:
     """Write the winners with full contact data (xlsx) for the prize office; the export is audited."""
-    try:
-        data, rows = draw_service.export_winners(slug, actor, _now())
-    except DomainError as exc:
-        fail(describe(exc))
+    data, rows = draw_service.export_winners(slug, actor, _now())
     output.write_bytes(data)
     click.echo(f"已导出 {rows} 名中奖者 → {output}（已记入审计日志）")
 
@@ -144,9 +121,6 @@ def draw_export(slug: str, output: Path, actor: str) -> None:
 @click.argument("slug")
 def draw_audit(slug: str) -> None:
     """Show the audit log of the contest's draw: who did what, when, to how many rows."""
-    try:
-        rows = audit_service.contest_entries(slug)
-    except DomainError as exc:
-        fail(describe(exc))
+    rows = audit_service.contest_entries(slug)
     for entry in rows:
         click.echo(f"{entry.at.isoformat()}\t{entry.actor}\t{entry.action}\t{entry.rows}")

@@ -6,17 +6,15 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 
-from ..domain.errors import DomainError
 from ..domain.qr import ChannelListError, QrOptions
 from ..models import utcnow
 from ..services import channels as channel_service
 from ..services import contests as contest_service
-from .common import describe, fail
+from .common import ServiceGroup, fail
 
-qr_cli = AppGroup("qr", help="二维码、海报与渠道")
-channel_cli = AppGroup("channel", help="渠道：添加、列出")
+qr_cli = ServiceGroup("qr", help="二维码、海报与渠道")
+channel_cli = ServiceGroup("channel", help="渠道：添加、列出")
 qr_cli.add_command(channel_cli)
 
 OUTCOMES = {"created": "已创建", "renamed": "已更名", "kept": "已存在"}
@@ -32,10 +30,7 @@ def _base_url() -> str:
 @click.argument("name")
 def channel_add(slug: str, code: str, name: str) -> None:
     """Create channel CODE named NAME (or rename it if it exists)."""
-    try:
-        channel, outcome = channel_service.add_channel(slug, code, name, utcnow())
-    except DomainError as exc:
-        fail(describe(exc))
+    channel, outcome = channel_service.add_channel(slug, code, name, utcnow())
     url = channel_service.short_url(_base_url(), slug, channel.code)
     click.echo(f"{OUTCOMES[outcome]}渠道 {channel.code}：{channel.name} → {url}")
 
@@ -44,10 +39,7 @@ def channel_add(slug: str, code: str, name: str) -> None:
 @click.argument("slug")
 def channel_list(slug: str) -> None:
     """List the contest's channels: code, name and short URL, tab-separated."""
-    try:
-        contest = contest_service.get_contest(slug)
-    except DomainError as exc:
-        fail(describe(exc))
+    contest = contest_service.get_contest(slug)
     for channel in channel_service.list_channels(contest):
         click.echo(f"{channel.code}\t{channel.name}\t{channel_service.short_url(_base_url(), slug, channel.code)}")
 
@@ -64,11 +56,8 @@ def channel_list(slug: str) -> None:
 def qr_make(slug: str, code: str | None, fmt: str, output: Path, ec: str, box_size: int, border: int) -> None:
     """Write a QR code (png, svg) or an A4 poster (pdf) for the contest or one of its channels."""
     _check_folder(output)
-    try:
-        options = QrOptions(ec=ec.upper(), box_size=box_size, border=border)
-        made = channel_service.make_code(slug, code, fmt.lower(), options, _base_url(), utcnow())
-    except DomainError as exc:
-        fail(describe(exc))
+    options = QrOptions(ec=ec.upper(), box_size=box_size, border=border)
+    made = channel_service.make_code(slug, code, fmt.lower(), options, _base_url(), utcnow())
     _write(output, made.data)
     if made.created:
         click.echo(f"已创建渠道 {made.channel.code}（名称默认为代码，可用 flask qr channel add 修改）")
@@ -87,8 +76,6 @@ def qr_batch(slug: str, channels_csv: Path, output: Path) -> None:
         batch = channel_service.batch_posters(slug, channels_csv.read_bytes(), _base_url(), utcnow())
     except ChannelListError as exc:
         fail(f"{channels_csv.name}：{exc.message}；未生成任何文件")
-    except DomainError as exc:
-        fail(describe(exc))
     _write(output, batch.data)
     click.echo(f"已生成 {batch.count} 张海报 → {output}（新建渠道 {batch.created} 个，更名 {batch.renamed} 个）")
 
@@ -97,10 +84,7 @@ def qr_batch(slug: str, channels_csv: Path, output: Path) -> None:
 @click.argument("slug")
 def qr_stats(slug: str) -> None:
     """Per channel: scans, registrations, finished rounds, eligible participants and winners."""
-    try:
-        rows = channel_service.funnel(contest_service.get_contest(slug))
-    except DomainError as exc:
-        fail(describe(exc))
+    rows = channel_service.funnel(contest_service.get_contest(slug))
     click.echo("渠道代码\t扫码\t登记\t完成答题\t获抽奖资格\t中奖\t渠道名称")
     for row in rows:
         winners = "—" if row.winners is None else row.winners  # no draw yet

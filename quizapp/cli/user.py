@@ -5,13 +5,11 @@ from __future__ import annotations
 import sys
 
 import click
-from flask.cli import AppGroup
 
-from ..domain.errors import DomainError
 from ..services import users as user_service
-from .common import describe, fail
+from .common import ServiceGroup
 
-user_cli = AppGroup("user", help="组织方账号")
+user_cli = ServiceGroup("user", help="组织方账号")
 
 
 @user_cli.command("create")
@@ -24,8 +22,5 @@ def user_create(username: str, role: str, password_stdin: bool) -> None:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("密码", hide_input=True, confirmation_prompt=True)
-    try:
-        user = user_service.create_user(username, password, role)
-    except DomainError as exc:
-        fail(describe(exc))
+    user = user_service.create_user(username, password, role)
     click.echo(f"已创建账号 {user.username}（{user.role}）")
