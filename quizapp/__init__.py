@@ -29,6 +29,9 @@ def register_config(app: Flask, overrides: dict) -> None:
     app.config.update(overrides)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(Path(app.instance_path))
+    from .web.input_guard import DepthLimitedJSONProvider
+
+    app.json = DepthLimitedJSONProvider(app)
     app.json.ensure_ascii = False
     app.json.sort_keys = False  # key order is the contract's, and sorting costs on every response
 
@@ -57,7 +60,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """API, participant pages and security headers."""
-    from .web import security
+    from .web import input_guard, security
     from .web.api import bp as api_bp
     from .web.health import bp as health_bp
     from .web.public import bp as public_bp
@@ -66,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(health_bp)
     security.init_app(app)
+    input_guard.init_app(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -40,6 +40,11 @@ def settings_from_env(instance_path: Path) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Redis down must never cost a participant the round: count in process memory meanwhile
+        # (Flask-Limiter logs one warning) and give up on Redis quickly rather than hang the request.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5} if redis_url else {},
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_PER_IP": os.environ.get("RATELIMIT_PER_IP", "3000 per minute"),
         "RATELIMIT_PER_PHONE": os.environ.get("RATELIMIT_PER_PHONE", "10 per minute"),

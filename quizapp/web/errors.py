@@ -62,6 +62,7 @@ def handle_http_error(exc: HTTPException):
     code, message = HTTP_MESSAGES.get(status, ("http_error", exc.name))
     if status == 400 and exc.description and "CSRF" in str(exc.description):
         message = "页面已过期，请返回后刷新再试"
+    message = getattr(exc, "zh_message", None) or message
     response = error_response(status, code, message)
     # Keep the exception's own headers (Allow on a 405, Retry-After, WWW-Authenticate).
     for name, value in exc.get_headers():
