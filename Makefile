@@ -22,10 +22,12 @@ demo: setup
 	$(FLASK) db upgrade
 	$(FLASK) bank load-dir questions/banks
 	$(FLASK) contest load questions/demo-contest.json
+	@$(FLASK) user demo
 
 run: demo
 	@echo
 	@echo "  药品安全网络知识竞赛 (demo) → http://$(HOST):$(PORT)/c/demo"
+	@echo "  管理后台: http://$(HOST):$(PORT)/admin"
 	@echo "  API: http://$(HOST):$(PORT)/api/v1/contests/demo   OpenAPI: http://$(HOST):$(PORT)/api/v1/openapi.json"
 	@echo
 	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app

@@ -51,16 +51,11 @@ def register_extensions(app: Flask) -> None:
 
     questions.ttl = float(app.config["QUESTION_CACHE_SECONDS"])
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        from .models import User
-
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
-
 
 def register_blueprints(app: Flask) -> None:
-    """API, participant pages and security headers."""
+    """API, participant pages, the organizer console and security headers."""
     from .web import input_guard, security
+    from .web.admin import bp as admin_bp
     from .web.api import bp as api_bp
     from .web.health import bp as health_bp
     from .web.public import bp as public_bp
@@ -68,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(admin_bp)
     security.init_app(app)
     input_guard.init_app(app)
 

@@ -4,6 +4,7 @@ One module per feature area; everything is re-exported here so that `from quizap
 """
 
 from .channels import Channel, Scan
+from .console import ImportUpload, LoginThrottle, PreviewAttempt
 from .core import (
     Attempt,
     AttemptAnswer,
@@ -19,6 +20,7 @@ from .core import (
 from .draw import AttemptFlag, AuditLog, Exclusion, PrizeDraw
 
 __all__ = [
-    "Attempt", "AttemptAnswer", "AttemptFlag", "AuditLog", "Bank", "Channel", "Contest", "Exclusion", "Participant",
+    "Attempt", "AttemptAnswer", "AttemptFlag", "AuditLog", "Bank", "Channel", "Contest", "Exclusion", "ImportUpload", "LoginThrottle",
+    "Participant", "PreviewAttempt",
     "ParticipantToken", "PrizeDraw", "Question", "Scan", "User", "UTCDateTime", "utcnow",
 ]

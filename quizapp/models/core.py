@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -41,7 +41,13 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # An account limited to a region sees only that region's participants (None: every region).
+    region: Mapped[str | None] = mapped_column(String(64))
+    # Part of the session id: bumped by logout, a password change or disabling, so that every
+    # cookie issued before stops working on the server side.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # Flask-Login protocol.
     is_authenticated = True
@@ -52,7 +58,8 @@ class User(db.Model):
         return self.active
 
     def get_id(self) -> str:
-        return str(self.id)
+        """Flask-Login's alternative id: the account and its session version."""
+        return f"{self.id}:{self.session_version}"
 
 
 class Bank(db.Model):
@@ -62,6 +69,7 @@ class Bank(db.Model):
     name: Mapped[str] = mapped_column(String(64), unique=True)
     title: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_import_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     questions: Mapped[list[Question]] = relationship(back_populates="bank", cascade="all, delete-orphan")
 
@@ -87,6 +95,10 @@ class Question(db.Model):
     difficulty: Mapped[int | None] = mapped_column(Integer)
     tags: Mapped[list] = mapped_column(JSON, default=list)
     valid_until: Mapped[date | None] = mapped_column(Date)
+    # Content review: "pending" (待审核) or "reviewed" (已审核); an edit puts it back to pending.
+    review_status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     bank: Mapped[Bank] = relationship(back_populates="questions")
@@ -112,6 +124,8 @@ class Contest(db.Model):
     draw_rules: Mapped[list] = mapped_column(JSON)
     prizes: Mapped[list] = mapped_column(JSON, default=list)
     flag_settings: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    # Draw only questions marked 已审核 into papers.
+    reviewed_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

@@ -64,12 +64,15 @@ class PrizeDraw(db.Model):
 
 
 class AuditLog(db.Model):
-    """Who did what, when, to how many rows: commits, runs, exclusions, clearances, exports."""
+    """Who did what, when, to how many rows: logins, account changes, imports, edits, contest
+    changes, exports and draw steps, from the console and the CLI."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    actor: Mapped[str] = mapped_column(String(64))
-    action: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    # What the action was done to, for people: a bank name, a username, a question id.
+    target: Mapped[str] = mapped_column(String(200), default="", server_default="")
     contest_id: Mapped[int | None] = mapped_column(ForeignKey("contest.id", ondelete="SET NULL"), index=True)
     rows: Mapped[int] = mapped_column(Integer, default=0)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)

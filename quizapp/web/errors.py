@@ -20,6 +20,9 @@ STATUS_BY_CODE = {
     "conflict": 409,
     "unauthorized": 401,
     "bad_json": 400,
+    "login_failed": 401,
+    "login_throttled": 429,
+    "last_admin": 409,
 }
 
 HTTP_MESSAGES = {
@@ -35,8 +38,8 @@ HTTP_MESSAGES = {
 
 
 def wants_json() -> bool:
-    """API paths always answer JSON."""
-    return request.path.startswith("/api/")
+    """API paths and .json paths (console statistics) answer JSON."""
+    return request.path.startswith("/api/") or request.path.endswith(".json")
 
 
 def error_response(status: int, code: str, message: str, fields: dict | None = None):
@@ -46,7 +49,8 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
         if fields:
             body["error"]["fields"] = fields
         return make_response(jsonify(body), status)
-    return make_response(render_template("error.html", status=status, message=message), status)
+    template = "admin/error.html" if request.path.startswith("/admin") else "error.html"
+    return make_response(render_template(template, status=status, message=message), status)
 
 
 def handle_domain_error(exc: DomainError):

@@ -1,0 +1,7 @@
+"""The organizer console at /admin: sign-in, roles, and one module per area over the services."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from . import access, accounts, audit_log, auth, filters, home  # noqa: E402,F401  (routes register on import)
