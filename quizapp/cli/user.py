@@ -77,4 +77,6 @@ def user_demo() -> None:
         return
     password = secrets.token_urlsafe(12)
     user_service.create_user(DEMO_USERNAME, password, "organizer", actor=audit.default_actor(), now=utcnow())
-    click.echo(f"演示组织方账号：用户名 {DEMO_USERNAME}  密码 {password}（只显示这一次，请记下）")
+    click.echo(f"  演示组织方账号  用户名：{DEMO_USERNAME}")
+    click.echo(f"                  密码：{password}")
+    click.echo("  （密码只显示这一次，请记下；数据库中只保存其散列值）")

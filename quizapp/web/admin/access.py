@@ -26,6 +26,7 @@ from ...extensions import db, login_manager
 from ...models import User
 from ...services.users import scope_of
 from ..common import now
+from ..security import mark_personal
 from . import bp
 
 OPEN_ENDPOINTS = {"admin.login"}
@@ -79,7 +80,10 @@ def _in_console(path: str) -> bool:
 @bp.before_app_request
 def require_login():
     """Every /admin path, even one that does not exist, needs a live session; an expired one ends here."""
-    if not _in_console(request.path) or request.endpoint in OPEN_ENDPOINTS or request.endpoint == "static":
+    if not _in_console(request.path):
+        return None
+    mark_personal()  # console pages show accounts, uploads and participants: never cached
+    if request.endpoint in OPEN_ENDPOINTS:
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 
 from ...domain.permissions import ROLE_NAMES, ROLES
 
@@ -31,7 +32,7 @@ class LoginForm(ConsoleForm):
     next = HiddenField()
 
 
-ROLE_CHOICES = [(role, ROLE_NAMES[role]) for role in ROLES]
+ROLE_CHOICES = [SelectChoice(value=role, label=ROLE_NAMES[role]) for role in ROLES]
 
 
 class AccountCreateForm(ConsoleForm):
