@@ -144,13 +144,13 @@ def sign_in(username: str, password: str, address: str, now: datetime,
     user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none()
     good = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
     if not (user and good and user.active):
-        login_throttle.record_failure(username, address, now)
+        login_throttle.record_failure(username, address, now, limits)
         # A name typed into the wrong field may be a password: log it only when it is an account.
         audit.record("login_failure", username if user else "(未知账号)", None, 0, now)
         db.session.commit()
         raise LoginFailed()
     begin_write(db.session)
-    login_throttle.forget_username(username)
+    login_throttle.forget_username(username, limits)
     user.last_login_at = now
     audit.record("login", user.username, None, 0, now)
     db.session.commit()

@@ -16,8 +16,12 @@ from .forms import LoginForm
 
 def _limits() -> login_throttle.ThrottleLimits:
     config = current_app.config
+    # One counter per app: a Redis client keeps its connection pool between requests.
+    counter = current_app.extensions.get("login_counter")
+    if counter is None:
+        counter = current_app.extensions["login_counter"] = login_throttle.make_counter(config.get("REDIS_URL"))
     return login_throttle.ThrottleLimits(per_username=config["ADMIN_LOGIN_PER_USERNAME"],
-                                         per_address=config["ADMIN_LOGIN_PER_ADDRESS"])
+                                         per_address=config["ADMIN_LOGIN_PER_ADDRESS"], counter=counter)
 
 
 def _page(form: LoginForm, message: str | None = None, status: int = 200, headers: dict | None = None):
