@@ -21,7 +21,28 @@ ACTION_NAMES = {
     "draw_commit": "抽奖承诺", "draw_run": "开奖", "draw_export": "导出中奖名单",
     "exclude": "排除号码", "flag_clear": "解除标记", "export": "导出数据",
 }  # fmt: skip
+# Chinese names of the detail keys the services write; a key missing here shows as it is.
+DETAIL_NAMES = {
+    "file": "文件", "created": "新增", "updated": "更新", "unchanged": "未变", "skipped": "跳过",
+    "policy": "重复处理", "format": "格式", "role": "角色", "region": "地区", "fields": "字段",
+    "version": "版本", "reason": "原因", "kind": "类型", "flag_id": "标记编号", "already": "已排除",
+    "full": "完整联系方式", "bank": "题库", "question_id": "题目编号", "count": "数量",
+}  # fmt: skip
 PAGE_SIZE = 50
+
+
+def describe_detail(detail: dict | None) -> list[str]:
+    """A row's detail as short Chinese phrases ("新增 25", "地区 全部") for the log page."""
+    phrases = []
+    for key, value in (detail or {}).items():
+        if value is None or value == "":
+            value = "—"
+        elif isinstance(value, list | tuple):
+            value = "、".join(str(item) for item in value)
+        elif isinstance(value, bool):
+            value = "是" if value else "否"
+        phrases.append(f"{DETAIL_NAMES.get(key, key)} {value}")
+    return phrases
 
 
 def default_actor() -> str:

@@ -35,7 +35,8 @@ def audit():
     rows, total = audit_service.search(query)
     return render_template("admin/audit.html", rows=rows, total=total, query=query, args=args, tz=tz,
                            pages=max(1, math.ceil(total / audit_service.PAGE_SIZE)), actions=audit_service.ACTION_NAMES,
-                           actors=audit_service.known_actors())
+                           actors=audit_service.known_actors(),
+                           describe=audit_service.describe_detail)
 
 
 def audit_service_filter(args, tz: ZoneInfo, page: int) -> audit_service.AuditFilter:
