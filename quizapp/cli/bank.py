@@ -8,12 +8,17 @@ import click
 from flask import current_app
 
 from ..domain.exporters import EXPORTERS, template_xlsx
+from ..models import utcnow
+from ..services import audit
 from ..services import banks as bank_service
 from .common import ServiceGroup, fail
 
-TYPE_NAMES = {"single": "单选", "multiple": "多选", "judge": "判断"}
-
 bank_cli = ServiceGroup("bank", help="题库：导入、导出")
+
+
+def _now():
+    """The app's clock (tests inject CLOCK), else the real one."""
+    return (current_app.config.get("CLOCK") or utcnow)()
 
 
 def _imported(action):
@@ -33,28 +38,21 @@ def _imported(action):
 @click.option("--on-duplicate", type=click.Choice(bank_service.ON_DUPLICATE), default="error",
               help="与题库中已有题目重复时：报错 / 跳过 / 更新")
 def bank_import(path: Path, bank_name: str | None, dry_run: bool, on_duplicate: str) -> None:
-    """Import a question-bank file (format by extension)."""
+    """Import a question-bank file (format by extension); audited as the OS user."""
     report = _imported(lambda: bank_service.import_bank_file(
         path, bank_name, dry_run, on_duplicate, max_bytes=current_app.config["IMPORT_MAX_BYTES"],
-        max_questions=current_app.config["IMPORT_MAX_ROWS"]))
-    prefix = "（试运行，未写入）" if dry_run else ""
-    click.echo(f"{prefix}题库 {report.bank}：新增 {report.created} 题，更新 {report.updated} 题，"
-               f"跳过重复 {report.duplicates_skipped} 题，不支持的题型 {len(report.skipped)} 题")
-    kinds = "，".join(f"{label} {report.by_type[kind]}" for kind, label in TYPE_NAMES.items() if report.by_type[kind])
-    click.echo(f"  文件中：{kinds or '没有题目'}")
-    if report.by_category:
-        click.echo("  分类：" + "，".join(f"{name} {n}" for name, n in report.by_category.most_common()))
-    for skipped in report.skipped:
-        click.echo(f"  跳过 第 {skipped.line} 行 [{skipped.kind}]：{skipped.reason}")
-    for warning in report.warnings:
-        click.echo(f"  注意：{warning}")
+        max_questions=current_app.config["IMPORT_MAX_ROWS"], actor=audit.default_actor(), now=_now()))
+    click.echo(report.summary())
+    for line in report.detail_lines():
+        click.echo(f"  {line}")
 
 
 @bank_cli.command("load-dir")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def bank_load_dir(folder: Path) -> None:
     """Import every JSON bank in FOLDER, updating questions already there."""
-    for report in _imported(lambda: bank_service.load_bank_dir(folder)):
+    reports = _imported(lambda: bank_service.load_bank_dir(folder, actor=audit.default_actor(), now=_now()))
+    for report in reports:
         click.echo(f"题库 {report.bank}：新增 {report.created} 题，更新 {report.updated} 题")
 
 
@@ -64,7 +62,7 @@ def bank_load_dir(folder: Path) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def bank_export(name: str, fmt: str, output: Path) -> None:
     """Write bank NAME to a file that re-imports to the same questions."""
-    data = bank_service.export_bank_bytes(name, fmt)
+    data = bank_service.export_bank_bytes(name, fmt, actor=audit.default_actor(), now=_now())
     output.write_bytes(data)
     click.echo(f"已导出题库 {name} → {output}（{len(data)} 字节）")
 

@@ -112,6 +112,8 @@ class ImportResult:
     bank_name: str | None = None
     bank_title: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # Where each kept question stood in the file, (line, unit), parallel to `questions`.
+    places: list[tuple[int, str]] = field(default_factory=list)
     _seen: dict[tuple, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
@@ -133,6 +135,7 @@ class ImportResult:
         else:
             self._seen[key] = line
         self.questions.append(spec)
+        self.places.append((line, unit))
         return spec
 
 

@@ -58,11 +58,18 @@ def check_zip(data: bytes, max_uncompressed: int = MAX_UNCOMPRESSED) -> str | No
 
 def _read_book(book: openpyxl.Workbook, result: ImportResult) -> None:
     """Read the question sheet of an open workbook."""
-    sheets = [ws for ws in book.worksheets if ws.title.strip() not in INSTRUCTION_SHEETS]
-    if not sheets:
+    sheet = question_sheet(book)
+    if sheet is None:
         result.errors.append(RowError(0, "", "工作簿里没有题目工作表（只有“说明”）"))
         return
-    sheet = sheets[0]
-    # Some generators write a wrong <dimension>; forget it so every row is read.
-    sheet.reset_dimensions()
     read_table(enumerate(sheet.iter_rows(values_only=True), start=1), result)
+
+
+def question_sheet(book: openpyxl.Workbook):
+    """The sheet the questions are read from (the first that is not 说明), or None."""
+    sheets = [ws for ws in book.worksheets if ws.title.strip() not in INSTRUCTION_SHEETS]
+    if not sheets:
+        return None
+    # Some generators write a wrong <dimension>; forget it so every row is read.
+    sheets[0].reset_dimensions()
+    return sheets[0]
