@@ -124,10 +124,11 @@ def bank_categories(bank: Bank) -> list[str]:
                                    .distinct().order_by(Question.category)).scalars())
 
 
-def get_question(bank_name: str, question_id: int) -> Question:
-    """A question of that bank, or a 404-coded error."""
+def get_question(bank_name: str, question_id: int | str) -> Question:
+    """A question of that bank (its number as int or text), or a 404-coded error."""
     bank = get_bank(bank_name)
-    question = db.session.get(Question, question_id)
+    number = str(question_id)
+    question = db.session.get(Question, int(number)) if number.isdigit() and len(number) < 12 else None
     if question is None or question.bank_id != bank.id:
         raise DomainError(f"题库 {bank_name} 中没有第 {question_id} 号题", code="not_found")
     return question
@@ -160,7 +161,7 @@ def _same_stem(question: Question, spec: QuestionSpec) -> int | None:
         Question.bank_id == question.bank_id, Question.stem_key == key, Question.id != question.id)).scalar()
 
 
-def edit_question(bank_name: str, question_id: int, raw: Mapping[str, object], actor: str,
+def edit_question(bank_name: str, question_id: int | str, raw: Mapping[str, object], actor: str,
                   now: datetime) -> tuple[Question, bool]:
     """Save an edit validated as an import would; changed content goes back to 待审核. (question, changed)."""
     question = get_question(bank_name, question_id)
@@ -189,7 +190,7 @@ def _store(question: Question, spec: QuestionSpec) -> None:
     question.difficulty, question.tags, question.valid_until = spec.difficulty, list(spec.tags), spec.valid_until
 
 
-def set_retired(bank_name: str, question_id: int, retired: bool, actor: str, now: datetime,
+def set_retired(bank_name: str, question_id: int | str, retired: bool, actor: str, now: datetime,
                 tz_name: str) -> Question:
     """Retire (valid until yesterday in the time zone, so never drawn again) or restore a question."""
     begin_write(db.session)

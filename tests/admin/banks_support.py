@@ -46,6 +46,9 @@ def xlsx_bytes(rows: list[list[object]], header: list[str] = HEADER, title_rows:
     sheet.title = "题库"
     for row in [*title_rows, header, *rows]:
         sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # text typed with a leading "=", not a formula
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -57,10 +60,10 @@ def good_rows(n: int = 3, prefix: str = "表格题") -> list[list[object]]:
             for i in range(n)]
 
 
-def load_sample(app, name: str = "drug-law", **counts) -> None:
+def load_sample(app, name: str = "drug-law", now=None, **counts) -> None:
     """Import the generated sample bank directly through the service."""
     with app.app_context():
-        import_bank_bytes(json.dumps(sample_bank(name, **counts)).encode(), f"{name}.json")
+        import_bank_bytes(json.dumps(sample_bank(name, **counts)).encode(), f"{name}.json", now=now)
 
 
 def stored(app, bank: str | None = None) -> list[dict]:

@@ -31,14 +31,16 @@ class ConfirmImportForm(ConsoleForm):
 class QuestionForm(ConsoleForm):
     """One question's fields, as the template's columns."""
 
-    type = SelectField("题型", choices=list(TYPE_LABELS.items()))
+    # Choices are not checked here: the importers' validator judges every value, in its own words.
+    type = SelectField("题型", choices=list(TYPE_LABELS.items()), validate_choice=False)
     stem = TextAreaField("题干", render_kw={"rows": 3})
     options = FieldList(StringField("选项"), min_entries=EDIT_OPTION_SLOTS)
     answer = StringField("答案", render_kw={"maxlength": 60})
     explanation = TextAreaField("解析", render_kw={"rows": 4})
     source = StringField("出处", render_kw={"maxlength": 500})
     category = StringField("分类", render_kw={"maxlength": 64})
-    difficulty = SelectField("难度", choices=[("", "不设"), ("1", "1（易）"), ("2", "2（中）"), ("3", "3（难）")])
+    difficulty = SelectField("难度", choices=[("", "不设"), ("1", "1（易）"), ("2", "2（中）"), ("3", "3（难）")],
+                             validate_choice=False)
     tags = StringField("标签（用顿号或逗号分隔）")
     valid_until = StringField("有效期至（可不填）", render_kw={"type": "date"})
 

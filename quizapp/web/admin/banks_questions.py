@@ -70,7 +70,7 @@ def bank_review(name: str):
     return redirect(target)
 
 
-def _question_page(name: str, question_id: int, form=None, status: int = 200):
+def _question_page(name: str, question_id: str, form=None, status: int = 200):
     question = bank_admin.get_question(name, question_id)
     return render_template("admin/banks/question.html", bank_name=name, question=question,
                            form=form or question_form(question), retire_form=ConfirmForm(prefix="r"),
@@ -79,16 +79,16 @@ def _question_page(name: str, question_id: int, form=None, status: int = 200):
                            can_edit=may(EDIT_BANKS), can_review=may(REVIEW_BANKS)), status
 
 
-@bp.get("/banks/<name>/q/<int:question_id>")
+@bp.get("/banks/<name>/q/<question_id>")
 @requires(VIEW_BANKS)
-def question_view(name: str, question_id: int):
+def question_view(name: str, question_id: str):
     """One question with options, answer, explanation, source and review state, and its edit form."""
     return _question_page(name, question_id)
 
 
-@bp.post("/banks/<name>/q/<int:question_id>")
+@bp.post("/banks/<name>/q/<question_id>")
 @requires(EDIT_BANKS)
-def question_edit(name: str, question_id: int):
+def question_edit(name: str, question_id: str):
     """Save an edit (validated as an import); changed content goes back to 待审核."""
     question = bank_admin.get_question(name, question_id)
     form = question_form(question, formdata=request.form)
@@ -104,7 +104,7 @@ def question_edit(name: str, question_id: int):
     return redirect(url_for("admin.question_view", name=name, question_id=question_id))
 
 
-def _retire(name: str, question_id: int, retired: bool):
+def _retire(name: str, question_id: str, retired: bool):
     form = ConfirmForm(prefix="r")
     if not form.validate_on_submit() or not form.confirm.data:
         flash("请先勾选“我确认执行此操作”", "error")
@@ -115,15 +115,15 @@ def _retire(name: str, question_id: int, retired: bool):
     return redirect(url_for("admin.question_view", name=name, question_id=question_id))
 
 
-@bp.post("/banks/<name>/q/<int:question_id>/retire")
+@bp.post("/banks/<name>/q/<question_id>/retire")
 @requires(EDIT_BANKS)
-def question_retire(name: str, question_id: int):
+def question_retire(name: str, question_id: str):
     """Retire a question (valid until yesterday), after the confirmation tick."""
     return _retire(name, question_id, True)
 
 
-@bp.post("/banks/<name>/q/<int:question_id>/restore")
+@bp.post("/banks/<name>/q/<question_id>/restore")
 @requires(EDIT_BANKS)
-def question_restore(name: str, question_id: int):
+def question_restore(name: str, question_id: str):
     """Restore a retired question (no validity date), after the confirmation tick."""
     return _retire(name, question_id, False)
