@@ -9,6 +9,7 @@ import click
 
 from ..models import utcnow
 from ..services import attempts as attempt_service
+from ..services import audit
 from ..services import contests as contest_service
 from ..services.contests import iso_local
 from .common import ServiceGroup, fail
@@ -26,10 +27,13 @@ def contest_load(path: Path) -> None:
         fail(f"{path.name} 不是有效的 UTF-8 JSON：{exc}")
     if not isinstance(data, dict):
         fail(f"{path.name} 应是一个 JSON 对象")
-    contest, created = contest_service.load_contest(data, utcnow())
-    verb = "已创建" if created else "已更新"
+    # The console's save, audited under the operating-system user; a script is not asked to confirm.
+    result = contest_service.save_contest(data, utcnow(), audit.default_actor())
+    contest, verb = result.contest, "已创建" if result.created else "已更新"
     window = f"{iso_local(contest.starts_at, contest.timezone)} — {iso_local(contest.ends_at, contest.timezone)}"
     click.echo(f"{verb}竞赛 {contest.slug}：{contest.title}（{window}）")
+    if result.changes:
+        click.echo(f"注意：已有答卷，修改前后的成绩不可比：{'；'.join(result.changes)}", err=True)
 
 
 @contest_cli.command("finalize")

@@ -1,4 +1,7 @@
-"""Parsing and validation of a contest definition (CONTRACT §4) into frozen dataclasses."""
+"""Parsing and validation of a contest definition (CONTRACT §4) into frozen dataclasses.
+
+Extensions to §4: a rule's `bank` may be a list of bank names; `starts_at`/`ends_at` may be relative
+(`today+31d-1s`); `round.reviewed_only` (boolean, default false) draws only questions marked 已审核."""
 
 from __future__ import annotations
 
@@ -43,7 +46,7 @@ TOP_KEYS = frozenset(
     }
 )
 ROUND_KEYS = frozenset(
-    {"time_limit_seconds", "attempts_per_day", "max_attempts", "pass_score", "grace_seconds", "draw"}
+    {"time_limit_seconds", "attempts_per_day", "max_attempts", "pass_score", "grace_seconds", "draw", "reviewed_only"}
 )
 RULE_KEYS = frozenset({"bank", "type", "count", "points", "category", "partial"})
 PRIZE_KEYS = frozenset({"tier", "name", "count"})
@@ -78,6 +81,7 @@ class RoundSpec:
     pass_score: float
     grace_seconds: int
     draw: tuple[DrawRule, ...]
+    reviewed_only: bool = False
 
     @property
     def max_score(self) -> float:
@@ -284,7 +288,11 @@ def _read_round(reader: _Reader, value: Any) -> RoundSpec | None:
         reader.fail("round.pass_score", "不能为负数")
     elif draw_ok and pass_score > max_score:
         reader.fail("round.pass_score", f"及格分 {pass_score:g} 超过了满分 {max_score:g}")
-    return RoundSpec(time_limit, per_day, max_attempts, pass_score, grace, draw)
+    reviewed_only = obj.get("reviewed_only", False)
+    if not isinstance(reviewed_only, bool):
+        reader.fail("round.reviewed_only", "必须是 true 或 false")
+        reviewed_only = False
+    return RoundSpec(time_limit, per_day, max_attempts, pass_score, grace, draw, reviewed_only)
 
 
 def _read_draw(reader: _Reader, value: Any) -> tuple[DrawRule, ...]:

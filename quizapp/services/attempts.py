@@ -71,7 +71,7 @@ def start_attempt(contest: Contest, participant: Participant, now: datetime, rng
     rules = draw_rules(contest)
     # Drawing is pure computation, so it happens before the write lock is taken; the paper is
     # simply dropped when the participant turns out to have a round running already.
-    items = draw_paper(rules, candidate_pools(rules, today, pool_ttl), rng)
+    items = draw_paper(rules, candidate_pools(rules, today, pool_ttl, reviewed_only=contest.reviewed_only), rng)
     begin_write(db.session)
     summary = db.session.execute(
         db.select(Attempt.id, Attempt.status, Attempt.day).filter_by(participant_id=participant.id)).all()

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from ..database import begin_write
+from ..domain.contest_changes import NeedsConfirmation, incomparable_changes
 from ..domain.contest_def import DEFAULT_CONSENT_TEXT, ContestSpec, parse_contest_definition
-from ..domain.errors import DomainError
-from ..domain.paper import Candidate, DrawRule, check_pools
+from ..domain.errors import DomainError, ValidationError
+from ..domain.paper import Candidate, DrawRule, NotEnoughQuestions, check_pools
 from ..domain.timing import contest_status, local_day
 from ..extensions import db
-from ..models import Bank, Contest, Question
+from ..models import Attempt, Bank, Contest, Question
+
+REVIEWED = "reviewed"  # Question.review_status of a question marked 已审核
 
 
 class NotFound(DomainError):
@@ -41,19 +45,20 @@ def draw_rules(contest: Contest) -> list[DrawRule]:
 _pool_cache: dict[tuple, tuple[float, list[list[Candidate]]]] = {}
 
 
-def candidate_pools(rules: list[DrawRule], today: date, ttl: float = 0.0) -> list[list[Candidate]]:
-    """Candidates for each rule in one query; cached per process for `ttl` seconds."""
-    key = (tuple(rules), today)
+def candidate_pools(rules: list[DrawRule], today: date, ttl: float = 0.0,
+                    reviewed_only: bool = False) -> list[list[Candidate]]:
+    """Candidates for each rule in one query (only 已审核 ones when `reviewed_only`); cached for `ttl` seconds."""
+    key = (tuple(rules), today, reviewed_only)
     hit = _pool_cache.get(key)
     if hit and ttl and time.monotonic() - hit[0] < ttl:
         return hit[1]
     bank_names = sorted({name for rule in rules for name in rule.banks})
-    rows = db.session.execute(
-        db.select(Question.id, Question.type, Question.category, Question.options, Question.valid_until, Bank.name)
-        .join(Bank).where(Bank.name.in_(bank_names)).order_by(Question.id)
-    ).all()
+    query = (db.select(Question.id, Question.type, Question.category, Question.options, Question.valid_until, Bank.name)
+             .join(Bank).where(Bank.name.in_(bank_names)).order_by(Question.id))
+    if reviewed_only:
+        query = query.where(Question.review_status == REVIEWED)
     pools: list[list[Candidate]] = [[] for _ in rules]
-    for row in rows:
+    for row in db.session.execute(query).all():
         if row.valid_until is not None and row.valid_until < today:
             continue  # a retired question (the law changed) is never drawn
         for index, rule in enumerate(rules):
@@ -64,12 +69,23 @@ def candidate_pools(rules: list[DrawRule], today: date, ttl: float = 0.0) -> lis
     return pools
 
 
+def contest_pools(contest: Contest, today: date, ttl: float = 0.0) -> list[list[Candidate]]:
+    """The candidate pools of a contest's own rules, honouring its reviewed_only setting."""
+    return candidate_pools(draw_rules(contest), today, ttl, reviewed_only=bool(contest.reviewed_only))
+
+
 def _rule_dict(rule: DrawRule) -> dict:
     data = {"banks": list(rule.banks), "type": rule.type, "count": rule.count, "points": rule.points,
             "partial": rule.partial}
     if rule.category:
         data["category"] = rule.category
     return data
+
+
+# The columns a definition sets; compared before and after a save to name what changed in the audit log.
+SPEC_COLUMNS = ("title", "description", "consent_text", "starts_at", "ends_at", "timezone", "regions",
+                "time_limit_seconds", "attempts_per_day", "max_attempts", "pass_score", "grace_seconds",
+                "draw_rules", "prizes", "flag_settings", "reviewed_only")
 
 
 def _apply_spec(contest: Contest, spec: ContestSpec) -> None:
@@ -88,30 +104,97 @@ def _apply_spec(contest: Contest, spec: ContestSpec) -> None:
     contest.draw_rules = [_rule_dict(rule) for rule in spec.round.draw]
     contest.prizes = [{"tier": p.tier, "name": p.name, "count": p.count} for p in spec.prizes]
     contest.flag_settings = spec.flags.as_dict()
+    contest.reviewed_only = spec.round.reviewed_only
 
 
 def _check_banks(spec: ContestSpec, today: date) -> None:
-    names = {name for rule in spec.round.draw for name in rule.banks}
+    """Refuse rules naming a missing bank or asking for more questions than can be drawn, by rule path."""
+    rules = list(spec.round.draw)
+    names = {name for rule in rules for name in rule.banks}
     known = set(db.session.execute(db.select(Bank.name).where(Bank.name.in_(names))).scalars())
-    missing = sorted(names - known)
-    if missing:
-        raise DomainError(f"题库不存在：{'、'.join(missing)}（请先用 flask bank import 导入）", code="unknown_bank")
-    check_pools(list(spec.round.draw), candidate_pools(list(spec.round.draw), today))
+    errors = {}
+    for index, rule in enumerate(rules):
+        missing = [name for name in rule.banks if name not in known]
+        if missing:
+            errors[f"round.draw[{index}].bank"] = (
+                f"题库不存在：{'、'.join(missing)}（请先在“题库”页或用 flask bank import 导入）")
+    if errors:
+        raise ValidationError(errors)
+    try:
+        check_pools(rules, candidate_pools(rules, today, reviewed_only=spec.round.reviewed_only))
+    except NotEnoughQuestions as exc:
+        # Of identical rules the later one is the one left short.
+        index = max(i for i, rule in enumerate(rules) if rule == exc.rule)
+        note = "（只计已审核的题目）" if spec.round.reviewed_only else ""
+        raise ValidationError(f"round.draw[{index}].count", exc.message + note) from None
 
 
-def load_contest(data: dict, now: datetime) -> tuple[Contest, bool]:
-    """Create or update a contest from its definition (CONTRACT §4); idempotent."""
+def attempt_total(contest: Contest) -> int:
+    """How many attempts (running or finished) the contest has."""
+    return db.session.execute(
+        db.select(db.func.count()).select_from(Attempt).where(Attempt.contest_id == contest.id)).scalar_one()
+
+
+def _incomparable(contest: Contest, spec: ContestSpec) -> list[str]:
+    """What in this update makes scores incomparable; nothing to compare before the first attempt."""
+    if attempt_total(contest) == 0:
+        return []
+    return incomparable_changes(draw_rules(contest), contest.pass_score, spec.round.draw, spec.round.pass_score)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """A saved contest, whether it was new, and the incomparable changes that were confirmed."""
+
+    contest: Contest
+    created: bool
+    changes: tuple[str, ...] = ()
+
+
+def save_contest(data: dict, now: datetime, actor: str | None = None, *, confirmed: bool = True,
+                 create_only: bool = False) -> SaveResult:
+    """Create or update a contest from its definition (CONTRACT §4), audited; idempotent."""
+    from . import audit  # audit imports this module (get_contest), so it is imported at call time
+
     spec = parse_contest_definition(data, now=now)
     begin_write(db.session)
-    _check_banks(spec, local_day(now, spec.timezone))
-    contest = db.session.execute(db.select(Contest).filter_by(slug=spec.slug)).scalar_one_or_none()
+    try:
+        contest, changes = _prepare(spec, now, confirmed, create_only)
+    except DomainError:
+        db.session.rollback()  # let go of the write lock before the caller renders its answer
+        raise
     created = contest is None
     if created:
         contest = Contest(slug=spec.slug)
         db.session.add(contest)
+    before = {name: getattr(contest, name, None) for name in SPEC_COLUMNS}
     _apply_spec(contest, spec)
+    db.session.flush()
+    detail = {"fields": [name for name in SPEC_COLUMNS if getattr(contest, name) != before[name]]}
+    if changes:
+        detail["incomparable"] = changes
+    audit.record("contest_create" if created else "contest_update", actor or audit.default_actor(), contest, 1,
+                 now, detail=detail, target=spec.slug)
     db.session.commit()
-    return contest, created
+    return SaveResult(contest, created, tuple(changes))
+
+
+def _prepare(spec: ContestSpec, now: datetime, confirmed: bool, create_only: bool) -> tuple[Contest | None, list[str]]:
+    """Check the banks and the existing contest; the contest (None if new) and its incomparable changes."""
+    _check_banks(spec, local_day(now, spec.timezone))
+    contest = db.session.execute(db.select(Contest).filter_by(slug=spec.slug)).scalar_one_or_none()
+    if contest is not None and create_only:
+        raise ValidationError("slug", f"竞赛标识“{spec.slug}”已被使用，请换一个，或到该竞赛的编辑页修改")
+    changes = [] if contest is None else _incomparable(contest, spec)
+    if changes and not confirmed:
+        raise NeedsConfirmation(changes)
+    return contest, changes
+
+
+def load_contest(data: dict, now: datetime, actor: str | None = None) -> tuple[Contest, bool]:
+    """Create or update a contest from its definition (CONTRACT §4); idempotent. Returns (contest, created)."""
+    result = save_contest(data, now, actor)
+    return result.contest, result.created
 
 
 def iso_local(moment: datetime | None, tz_name: str) -> str | None:

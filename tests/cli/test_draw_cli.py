@@ -28,7 +28,7 @@ def invoke(runner, *args):
 
 def audit_rows(app) -> list[tuple[str, str, int]]:
     with app.app_context():
-        return [(a.action, a.actor, a.rows) for a in db.session.execute(db.select(AuditLog).order_by(AuditLog.id))
+        return [(a.action, a.actor, a.rows) for a in db.session.execute(db.select(AuditLog).where(AuditLog.action.not_like("contest_%")).order_by(AuditLog.id))
                 .scalars()]
 
 
