@@ -27,6 +27,7 @@ DETAIL_NAMES = {
     "policy": "重复处理", "format": "格式", "role": "角色", "region": "地区", "fields": "字段",
     "version": "版本", "reason": "原因", "kind": "类型", "flag_id": "标记编号", "already": "已排除",
     "full": "完整联系方式", "bank": "题库", "question_id": "题目编号", "count": "数量",
+    "incomparable": "成绩不可比的修改",
 }  # fmt: skip
 PAGE_SIZE = 50
 

@@ -82,10 +82,13 @@ def _rule_dict(rule: DrawRule) -> dict:
     return data
 
 
-# The columns a definition sets; compared before and after a save to name what changed in the audit log.
-SPEC_COLUMNS = ("title", "description", "consent_text", "starts_at", "ends_at", "timezone", "regions",
-                "time_limit_seconds", "attempts_per_day", "max_attempts", "pass_score", "grace_seconds",
-                "draw_rules", "prizes", "flag_settings", "reviewed_only")
+# The columns a definition sets, with the names the audit log shows for those that changed.
+SPEC_COLUMNS = {
+    "title": "名称", "description": "说明", "consent_text": "个人信息说明", "starts_at": "开始时间",
+    "ends_at": "结束时间", "timezone": "时区", "regions": "地区", "time_limit_seconds": "限时",
+    "attempts_per_day": "每天次数", "max_attempts": "总次数", "pass_score": "及格分", "grace_seconds": "宽限",
+    "draw_rules": "抽题规则", "prizes": "奖项", "flag_settings": "作弊标记阈值", "reviewed_only": "只抽已审核题",
+}  # fmt: skip
 
 
 def _apply_spec(contest: Contest, spec: ContestSpec) -> None:
@@ -170,7 +173,7 @@ def save_contest(data: dict, now: datetime, actor: str | None = None, *, confirm
     before = {name: getattr(contest, name, None) for name in SPEC_COLUMNS}
     _apply_spec(contest, spec)
     db.session.flush()
-    detail = {"fields": [name for name in SPEC_COLUMNS if getattr(contest, name) != before[name]]}
+    detail = {"fields": [label for name, label in SPEC_COLUMNS.items() if getattr(contest, name) != before[name]]}
     if changes:
         detail["incomparable"] = changes
     audit.record("contest_create" if created else "contest_update", actor or audit.default_actor(), contest, 1,
