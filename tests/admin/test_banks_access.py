@@ -104,3 +104,9 @@ def test_every_bank_post_needs_the_csrf_token(csrf_app):
     done = client.post(url, data={"csrf_token": page_token})
     assert done.status_code == 302 and bank_names(csrf_app) == ["drug-law", "新题"]
     assert stored(csrf_app)[0]["valid_until"] is None and stored(csrf_app)[0]["review"] == "pending"
+
+    # A body over MAX_CONTENT_LENGTH is refused before the token is even read: still the form, not a 500.
+    csrf_app.config["MAX_CONTENT_LENGTH"] = 1000
+    token = csrf_token(client, "/admin/banks/import")
+    huge = upload(client, b"x" * 5000, "大.csv", csrf_token=token)
+    assert huge.status_code == 413 and "超过了服务器允许的" in huge.get_data(as_text=True)

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from quizapp.domain.importers import parse_bank
 from quizapp.extensions import db
-from quizapp.models import Question
+from quizapp.models import Bank, Question
 from tests.admin.banks_support import audit_rows, load_sample, stored, text_of
 from tests.conftest import sample_bank
 
@@ -110,7 +110,7 @@ def test_an_edit_of_content_puts_the_question_back_to_pending(app, console, cloc
     assert audit_rows(app, "question_edit") == [("question_edit", "editor", 1, f"drug-law#{question['id']}")] * 2
 
 
-def test_reimport_with_update_keeps_the_review_of_identical_content_only(app, console, runner, tmp_path):
+def test_reimport_with_update_keeps_the_review_of_identical_content_only(app, console, runner, tmp_path, clock):
     load_sample(app)
     client = console("organizer")
     ids = [q["id"] for q in stored(app)[:2]]
@@ -124,6 +124,8 @@ def test_reimport_with_update_keeps_the_review_of_identical_content_only(app, co
     assert [q["review"] for q in stored(app)[:3]] == ["reviewed", "pending", "pending"]
     actor = audit_rows(app, "bank_import")[0][1]
     assert audit_rows(app, "bank_import") == [("bank_import", actor, 1, "drug-law")] and actor
+    with app.app_context():
+        assert db.session.execute(db.select(Bank.last_import_at)).scalar_one() == clock.now
     again = runner.invoke(args=["bank", "load-dir", str(tmp_path)])
     assert again.exit_code == 0 and stored(app)[0]["review"] == "reviewed"
 
