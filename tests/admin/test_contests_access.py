@@ -138,5 +138,13 @@ def test_with_the_token_the_same_posts_go_through(signed_in_csrf, csrf_app):
     token = csrf_token(client, "/admin/contests/demo/preview")
     assert client.post("/admin/contests/demo/preview", data={"csrf_token": token}).status_code == 302
     with csrf_app.app_context():
-        assert db.session.execute(db.select(db.func.count()).select_from(PreviewAttempt)).scalar_one() == 1
+        preview_id = db.session.execute(db.select(PreviewAttempt.id)).scalar_one()
+    submit = f"/admin/contests/demo/preview/{preview_id}/submit"
+    assert client.post(submit, data={}).status_code == 400  # handing in needs the token too
+    with csrf_app.app_context():
+        assert db.session.get(PreviewAttempt, preview_id).submitted_at is None
+    token = csrf_token(client, "/admin/contests/demo/preview")
+    assert client.post(submit, data={"csrf_token": token}).status_code == 302
+    with csrf_app.app_context():
+        assert db.session.get(PreviewAttempt, preview_id).submitted_at is not None
         assert db.session.execute(db.select(db.func.count()).select_from(Contest)).scalar_one() == 1
