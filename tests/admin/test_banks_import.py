@@ -74,12 +74,15 @@ def test_errors_are_listed_exactly_as_the_cli_prints_them_and_nothing_is_offered
     cli_errors = [line for line in cli.stderr.splitlines() if line.startswith("第 ")]
     assert cli.exit_code == 1 and len(cli_errors) == 4
     client = console("organizer")
-    page = client.get(preview_url(upload(client, path.read_bytes(), path.name)))
+    url = preview_url(upload(client, path.read_bytes(), path.name))
+    page = client.get(url)
     body = page.get_data(as_text=True)
     for line in cli_errors:
         assert f"<li>{html.escape(line, quote=True)}</li>" in body, line
     assert "确认导入" not in body and "4 处错误" in text_of(page) and "下载错误表" in body
-    assert bank_names(app) == []
+    forced = client.post(url, data={})  # a hand-made 确认导入 of an invalid file
+    assert forced.status_code == 409 and "4 处错误" in text_of(forced)
+    assert bank_names(app) == [] and audit_rows(app, "bank_import") == []
 
 
 def test_duplicates_in_the_file_name_their_real_lines(app, console):
