@@ -9,6 +9,7 @@ from ...domain.importers import supported_extensions
 from ...domain.questions import LETTERS, TYPE_LABELS
 from ...services.banks import ON_DUPLICATE, ON_DUPLICATE_NAMES, spec_of
 from .forms import ConsoleForm
+from .forms import options as choice_list
 
 EDIT_OPTION_SLOTS = 6  # option boxes shown for a question with fewer options (two spare at least)
 
@@ -19,7 +20,7 @@ class ImportForm(ConsoleForm):
     file = FileField("题库文件", render_kw={"accept": ",".join(supported_extensions())})
     bank = StringField("题库名（可不填：默认取文件中的名称，否则取文件名）", render_kw={"maxlength": 64})
     on_duplicate = SelectField("与题库中已有题目相同时", default="error",
-                               choices=[(code, ON_DUPLICATE_NAMES[code]) for code in ON_DUPLICATE])
+                               choices=choice_list((code, ON_DUPLICATE_NAMES[code]) for code in ON_DUPLICATE))
 
 
 class ConfirmImportForm(ConsoleForm):
@@ -32,14 +33,14 @@ class QuestionForm(ConsoleForm):
     """One question's fields, as the template's columns."""
 
     # Choices are not checked here: the importers' validator judges every value, in its own words.
-    type = SelectField("题型", choices=list(TYPE_LABELS.items()), validate_choice=False)
+    type = SelectField("题型", choices=choice_list(TYPE_LABELS.items()), validate_choice=False)
     stem = TextAreaField("题干", render_kw={"rows": 3})
     options = FieldList(StringField("选项"), min_entries=EDIT_OPTION_SLOTS)
     answer = StringField("答案", render_kw={"maxlength": 60})
     explanation = TextAreaField("解析", render_kw={"rows": 4})
     source = StringField("出处", render_kw={"maxlength": 500})
     category = StringField("分类", render_kw={"maxlength": 64})
-    difficulty = SelectField("难度", choices=[("", "不设"), ("1", "1（易）"), ("2", "2（中）"), ("3", "3（难）")],
+    difficulty = SelectField("难度", choices=choice_list([("", "不设"), ("1", "1（易）"), ("2", "2（中）"), ("3", "3（难）")]),
                              validate_choice=False)
     tags = StringField("标签（用顿号或逗号分隔）")
     valid_until = StringField("有效期至（可不填）", render_kw={"type": "date"})

@@ -17,10 +17,10 @@ from wtforms import (
 )
 
 from ...domain.paper import TYPE_LABELS
-from .forms import ConsoleForm
+from .forms import ConsoleForm, options
 
-TYPE_CHOICES = [("", "—"), *TYPE_LABELS.items()]
-PARTIAL_CHOICES = [("none", "全对才得分"), ("proportional", "按比例给分")]
+TYPE_CHOICES = options([("", "—"), *TYPE_LABELS.items()])
+PARTIAL_CHOICES = options([("none", "全对才得分"), ("proportional", "按比例给分")])
 TIMEZONES = ("Asia/Shanghai", "Asia/Urumqi", "Asia/Hong_Kong", "Asia/Macau", "Asia/Taipei")
 BLANK_RULE_ROWS = 3
 BLANK_PRIZE_ROWS = 2
@@ -86,7 +86,7 @@ class ContestForm(ConsoleForm):
                 self.prizes.append_entry()
         for entry in self.draw:
             chosen = [name for name in entry.form.bank.data or [] if name not in banks]
-            entry.form.bank.choices = [(name, name) for name in [*banks, *chosen]]
+            entry.form.bank.choices = options((name, name) for name in [*banks, *chosen])
 
     def add_errors(self, fields: dict[str, str]) -> dict[str, str]:
         """Like ConsoleForm's, and also onto table cells named like draw-3-count."""

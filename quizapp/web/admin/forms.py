@@ -10,6 +10,11 @@ from wtforms.fields.choices import SelectChoice
 from ...domain.permissions import ROLE_NAMES, ROLES
 
 
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms' choice objects (plain tuples are deprecated)."""
+    return [SelectChoice(value=value, label=label) for value, label in pairs]
+
+
 class ConsoleForm(FlaskForm):
     """A form that can take a service's field reasons."""
 
@@ -32,7 +37,7 @@ class LoginForm(ConsoleForm):
     next = HiddenField()
 
 
-ROLE_CHOICES = [SelectChoice(value=role, label=ROLE_NAMES[role]) for role in ROLES]
+ROLE_CHOICES = options((role, ROLE_NAMES[role]) for role in ROLES)
 
 
 class AccountCreateForm(ConsoleForm):

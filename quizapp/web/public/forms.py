@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TelField
+from wtforms.fields.choices import SelectChoice
 
 from ...domain.participants import CHANNEL_PATTERN
 
@@ -19,7 +20,7 @@ class RegistrationForm(FlaskForm):
 
     def set_regions(self, regions: list[str]) -> None:
         """Offer the contest's regions after a blank prompt."""
-        self.region.choices = [("", "请选择")] + [(r, r) for r in regions]
+        self.region.choices = [SelectChoice(value="", label="请选择")] + [SelectChoice(value=r) for r in regions]
 
     def payload(self) -> dict:
         """The form's data in the shape services.participants.register expects."""
