@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import re
-import threading
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from werkzeug.serving import make_server
 
-from quizapp.extensions import db
 from quizapp.models import utcnow
 from quizapp.services.users import create_user
 from tests.admin.banks_support import good_rows, xlsx_bytes
-from tests.browser.test_round_browser import ARGS, CHROMIUM
+from tests.browser.support import browser_page, require_chromium, serving
 from tests.conftest import make_app
 
 pytestmark = pytest.mark.browser
@@ -24,35 +21,19 @@ PASSWORD = "console-pass-123"
 @pytest.fixture
 def console_server(database_targets):
     """The app on a free local port, CSRF on, real clock, with one organizer account."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
+    require_chromium()
     app = make_app(database_targets["sqlite"], utcnow, WTF_CSRF_ENABLED=True)
     with app.app_context():
         create_user("organizer-zhao", PASSWORD, "organizer", actor="test", now=utcnow())
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    with app.app_context():
-        db.engine.dispose()
+    with serving(app) as base:
+        yield base
 
 
 @pytest.fixture
 def desk_page():
     """A 1366×768 desktop page; console errors are collected."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN", accept_downloads=True)
-        page = context.new_page()
-        page.errors = []
-        page.on("console", lambda msg: msg.type == "error" and page.errors.append(msg.text))
-        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    with browser_page(viewport={"width": 1366, "height": 768}, accept_downloads=True) as page:
         yield page
-        browser.close()
 
 
 def upload(page, path: Path) -> None:
@@ -67,7 +48,7 @@ def test_bad_sheet_error_sheet_fix_and_confirm(console_server, desk_page, tmp_pa
     assert "/admin/login" in page.url
     page.fill("#username", "organizer-zhao")
     page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="登录").click()  # from the redirect, so the way back is kept
     page.wait_for_url(re.compile(r"/admin/banks/import$"))
 
     rows = good_rows(4, prefix="浏览器题")

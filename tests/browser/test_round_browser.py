@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from quizapp.extensions import db
 from quizapp.models import utcnow
+from tests.browser.support import browser_page, require_chromium, serving
 from tests.conftest import contest_definition, make_app, sample_bank
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 WECHAT_UA = ("Mozilla/5.0 (Linux; Android 12; V2049A Build/SP1A.210812.003; wv) AppleWebKit/537.36 "
              "(KHTML, like Gecko) Version/4.0 Chrome/107.0.5304.141 Mobile Safari/537.36 XWEB/5023 "
              "MMWEBSDK/20230202 MicroMessenger/8.0.33.2320(0x2800213B) WeChat/arm64 Weixin NetType/4G "
@@ -29,8 +23,7 @@ WIDTH = 375
 @pytest.fixture
 def live_server(database_targets):
     """The app on a free local port, CSRF on, real clock, a contest open from yesterday for 30 days."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
+    require_chromium()
     from quizapp.services.banks import import_bank_bytes
     from quizapp.services.contests import load_contest
 
@@ -38,31 +31,16 @@ def live_server(database_targets):
     with app.app_context():
         import_bank_bytes(json.dumps(sample_bank()).encode(), "drug-law.json")
         load_contest(contest_definition(slug="live", starts_at="today-1d", ends_at="today+30d"), utcnow())
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    with app.app_context():
-        db.engine.dispose()
+    with serving(app) as base:
+        yield base
 
 
 @pytest.fixture
 def phone_page():
     """A 375×667 touch page that claims to be WeChat's browser; console errors are collected."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": WIDTH, "height": 667}, user_agent=WECHAT_UA,
-                                      locale="zh-CN", is_mobile=True, has_touch=True)
-        page = context.new_page()
-        page.errors = []
-        page.on("console", lambda msg: msg.type == "error" and page.errors.append(msg.text))
-        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    with browser_page(viewport={"width": WIDTH, "height": 667}, user_agent=WECHAT_UA,
+                      is_mobile=True, has_touch=True) as page:
         yield page
-        browser.close()
 
 
 def no_horizontal_scroll(page) -> None:

@@ -5,18 +5,14 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from quizapp.extensions import db
 from quizapp.models import utcnow
 from quizapp.services.banks import import_bank_bytes
 from quizapp.services.contests import load_contest
 from quizapp.services.users import create_user
-from tests.browser.test_round_browser import ARGS, CHROMIUM
+from tests.browser.support import browser_page, console_sign_in, require_chromium, serving
 from tests.conftest import contest_definition, make_app, sample_bank
 
 pytestmark = pytest.mark.browser
@@ -26,40 +22,22 @@ PASSWORD = "console-pass-123"
 @pytest.fixture
 def server(database_targets):
     """The app on a free port with CSRF on, the sample bank, an open contest and an organizer."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
+    require_chromium()
     app = make_app(database_targets["sqlite"], utcnow, WTF_CSRF_ENABLED=True)
     with app.app_context():
         import_bank_bytes(json.dumps(sample_bank()).encode(), "drug-law.json")
         load_contest(contest_definition(starts_at="today-1d", ends_at="today+30d"), utcnow())
         create_user("organizer-qian", PASSWORD, "organizer", actor="test", now=utcnow())
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=5)
-    with app.app_context():
-        db.engine.dispose()
+    with serving(app) as base:
+        yield base
 
 
 @pytest.fixture
 def page(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        tab = browser.new_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-        tab.errors = []
-        tab.on("console", lambda msg: msg.type == "error" and tab.errors.append(msg.text))
-        tab.on("pageerror", lambda exc: tab.errors.append(str(exc)))
-        tab.goto(f"{server}/admin/login")
-        tab.fill("#username", "organizer-qian")
-        tab.fill("#password", PASSWORD)
-        tab.get_by_role("button", name="登录").click()
+    with browser_page(viewport={"width": 1366, "height": 768}) as tab:
+        console_sign_in(tab, server, "organizer-qian", PASSWORD)
         tab.wait_for_url(re.compile(r"/admin/contests$"))
         yield tab
-        browser.close()
 
 
 def expect(locator):
