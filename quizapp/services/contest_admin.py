@@ -13,21 +13,25 @@ from ..domain.contest_form import FormDefinition, definition_from_form, form_err
 from ..domain.errors import DomainError, ValidationError
 from ..domain.flags import FlagSettings
 from ..domain.paper import TYPES, DrawRule
+from ..domain.permissions import EVERYWHERE, RegionScope
 from ..domain.timing import contest_status, local_day, parse_moment
 from ..extensions import db
 from ..models import Attempt, Bank, Contest, Participant, Question
 from .contests import SaveResult, candidate_pools, iso_local, max_score, question_count, save_contest
+from .scope import within_scope
 
 STATUS_NAMES = {"upcoming": "未开始", "open": "进行中", "closed": "已结束"}
 DEFINITION_MAX_BYTES = 1024 * 1024
 
 
-def contest_rows(now: datetime) -> list[dict]:
-    """Every contest, newest window first, with its status, participants and finished attempts."""
-    participants = {contest_id: count for contest_id, count in db.session.execute(
-        db.select(Participant.contest_id, func.count()).group_by(Participant.contest_id))}
-    finished = {contest_id: count for contest_id, count in db.session.execute(
-        db.select(Attempt.contest_id, func.count()).where(Attempt.status == "finished").group_by(Attempt.contest_id))}
+def contest_rows(now: datetime, scope: RegionScope = EVERYWHERE) -> list[dict]:
+    """Every contest, newest window first, with its status and the participants and finished attempts
+    inside the account's region scope."""
+    participants = {contest_id: count for contest_id, count in db.session.execute(within_scope(
+        db.select(Participant.contest_id, func.count()), scope).group_by(Participant.contest_id))}
+    finished = {contest_id: count for contest_id, count in db.session.execute(within_scope(
+        db.select(Attempt.contest_id, func.count()).join(Participant, Participant.id == Attempt.participant_id)
+        .where(Attempt.status == "finished"), scope).group_by(Attempt.contest_id))}
     contests = db.session.execute(db.select(Contest).order_by(Contest.starts_at.desc(), Contest.slug)).scalars()
     rows = []
     for contest in contests:

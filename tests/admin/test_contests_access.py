@@ -90,6 +90,23 @@ def test_the_list_shows_status_window_and_counts(console, contest, app):
     assert "已结束" in html.split('id="contest-past"')[1].split("</tr>")[0]
 
 
+def test_a_region_limited_account_counts_only_its_region(console, contest):
+    client = console("staff", region="包头市")
+    api = client.application.test_client()
+    for phone, region in (("13800000001", "包头市"), ("13800000002", "呼和浩特市"), ("13800000003", "呼和浩特市")):
+        registered = api.post("/api/v1/contests/demo/participants",
+                              json={"name": "张三", "phone": phone, "region": region, "consent": True})
+        token = registered.get_json()["token"]
+        started = api.post("/api/v1/contests/demo/attempts", headers={"Authorization": f"Bearer {token}"})
+        api.post(f"/api/v1/attempts/{started.get_json()['attempt_id']}/submit", json={},
+                 headers={"Authorization": f"Bearer {token}"})
+    row = client.get("/admin/contests").get_data(as_text=True).split('id="contest-demo"')[1].split("</tr>")[0]
+    assert [cell.split("<")[0] for cell in row.split('<td class="num">')[2:4]] == ["1", "1"]
+    everyone = console("organizer").get("/admin/contests").get_data(as_text=True)
+    row = everyone.split('id="contest-demo"')[1].split("</tr>")[0]
+    assert [cell.split("<")[0] for cell in row.split('<td class="num">')[2:4]] == ["3", "3"]
+
+
 # --- CSRF ---------------------------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ from ...services import contest_admin
 from ...services.contests import attempt_total, get_contest, save_contest
 from ..common import now
 from . import bp
-from .access import requires
+from .access import current_scope, requires
 from .contest_forms import TIMEZONES, ContestForm, DefinitionUploadForm
 
 
@@ -24,7 +24,7 @@ from .contest_forms import TIMEZONES, ContestForm, DefinitionUploadForm
 @requires(VIEW_CONTESTS)
 def contests():
     """Every contest with its status, window, participants and finished attempts."""
-    return render_template("admin/contests/list.html", rows=contest_admin.contest_rows(now()),
+    return render_template("admin/contests/list.html", rows=contest_admin.contest_rows(now(), current_scope()),
                            EDIT=EDIT_CONTESTS, PREVIEW=PREVIEW_CONTESTS)
 
 
