@@ -1,7 +1,8 @@
 """Parsing and validation of a contest definition (CONTRACT §4) into frozen dataclasses.
 
 Extensions to §4: a rule's `bank` may be a list of bank names; `starts_at`/`ends_at` may be relative
-(`today+31d-1s`); `round.reviewed_only` (boolean, default false) draws only questions marked 已审核."""
+(`today+31d-1s`); `round.reviewed_only` (boolean, default false) draws only questions marked 已审核; `regions` may be a mapping
+盟市 → list of 旗县区 (`{"通辽市": ["奈曼旗"], "呼和浩特市": []}`), stored flat as `通辽市/奈曼旗`."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Any
 from quizapp.domain.errors import ValidationError
 from quizapp.domain.flags import FlagSettings
 from quizapp.domain.paper import DrawRule
+from quizapp.domain.regions import read_definition as read_regions
 from quizapp.domain.timing import parse_moment, zone
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -244,24 +246,12 @@ def _read_window(
 
 
 def _read_regions(reader: _Reader, value: Any) -> tuple[str, ...]:
-    """Read the optional list of regions: unique, non-empty strings."""
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        reader.fail("regions", "必须是字符串列表")
-        return ()
-    regions: list[str] = []
-    for index, item in enumerate(value):
-        path = f"regions[{index}]"
-        if not isinstance(item, str) or not item.strip():
-            reader.fail(path, "必须是非空字符串")
-        elif len(item.strip()) > TEXT_MAX:
-            reader.fail(path, f"不能超过 {TEXT_MAX} 个字符")
-        elif item.strip() in regions:
-            reader.fail(path, f"地区重复：{item.strip()}")
-        else:
-            regions.append(item.strip())
-    return tuple(regions)
+    """Read the optional regions: a list of unique names, or (our extension) a mapping 盟市 → 旗县区
+    list, flattened to `盟市/旗县区` strings (see domain/regions.py)."""
+    regions, errors = read_regions(value)
+    for path, reason in errors.items():
+        reader.fail(path, reason)
+    return regions
 
 
 def _read_round(reader: _Reader, value: Any) -> RoundSpec | None:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from quizapp.domain.errors import ValidationError
+from quizapp.domain.regions import normalize as normalize_region
+from quizapp.domain.regions import parents_with_children
 
 NAME_MAX = 32
 CHANNEL_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -62,16 +64,23 @@ def _check_name(value: Any) -> tuple[str, str | None]:
 
 
 def _check_region(value: Any, regions: Sequence[str]) -> tuple[str, str | None]:
-    """Return (region, error or None); with no region list the field is not collected."""
+    """Return (region, error or None); with no region list the field is not collected.
+
+    A sub-region is sent as `通辽市/奈曼旗`; spaces around the parts and the full-width ／ are accepted."""
     if not regions:
         # The contest does not need a region, so none is kept (collect only what is needed).
         return "", None
     if not isinstance(value, str) or not value.strip():
         return "", "请选择所在地区"
     region = value.strip()
-    if region not in regions:
-        return region, "所选地区不在本次竞赛的地区列表中"
-    return region, None
+    if region in regions:
+        return region, None
+    typed = normalize_region(region)
+    if typed in regions:
+        return typed, None
+    if typed in parents_with_children(regions):
+        return typed, f"请在“{typed}”下选择所在旗县区"
+    return region, "所选地区不在本次竞赛的地区列表中"
 
 
 def _check_channel(value: Any) -> tuple[str | None, str | None]:
