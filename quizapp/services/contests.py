@@ -12,6 +12,7 @@ from ..domain.contest_changes import NeedsConfirmation, incomparable_changes
 from ..domain.contest_def import DEFAULT_CONSENT_TEXT, ContestSpec, parse_contest_definition
 from ..domain.errors import DomainError, ValidationError
 from ..domain.paper import Candidate, DrawRule, NotEnoughQuestions, check_pools
+from ..domain.regions import tree as region_tree
 from ..domain.timing import contest_status, local_day
 from ..extensions import db
 from ..models import Attempt, Bank, Contest, Question
@@ -234,6 +235,8 @@ def contest_view(contest: Contest, now: datetime) -> dict:
             "max_score": max_score(contest),
         },
         "regions": list(contest.regions),
+        # Extension: the same regions grouped 盟市 → 旗县区, for a client that offers two selects.
+        "region_tree": [{"name": top, "children": children} for top, children in region_tree(contest.regions)],
         "prizes": [dict(p) for p in contest.prizes],
         "consent_text": contest.consent_text or DEFAULT_CONSENT_TEXT,
     }
