@@ -34,8 +34,10 @@ run: demo
 
 # Debian packages the tests need, installed only when missing (never a downloaded browser build):
 # chromium for the Playwright browser test, poppler-utils (pdftoppm, pdftotext, pdfinfo) to render
-# and read the posters, and a CJK TrueType font to embed in them.
-SYSTEM_PKGS := chromium poppler-utils fonts-wqy-zenhei
+# and read the posters, and a CJK TrueType font to embed in them. WeasyPrint (the PDF summary report)
+# loads Pango at run time: libpango-1.0-0 and libpangoft2-1.0-0 (which pull in HarfBuzz, fontconfig
+# and GLib), and libharfbuzz-subset0, which it uses to subset the embedded fonts.
+SYSTEM_PKGS := chromium poppler-utils fonts-wqy-zenhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
 system-deps:
 	@missing=""; for pkg in $(SYSTEM_PKGS); do \
