@@ -7,6 +7,8 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TelFiel
 from wtforms.fields.choices import SelectChoice
 
 from ...domain.participants import CHANNEL_PATTERN
+from ...domain.regions import REGION_SEPARATOR
+from ...domain.regions import tree as region_tree
 
 
 class RegistrationForm(FlaskForm):
@@ -19,8 +21,15 @@ class RegistrationForm(FlaskForm):
     channel = HiddenField()
 
     def set_regions(self, regions: list[str]) -> None:
-        """Offer the contest's regions after a blank prompt."""
-        self.region.choices = [SelectChoice(value="", label="请选择")] + [SelectChoice(value=r) for r in regions]
+        """Offer the contest's regions after a blank prompt; a 盟市 with 旗县区 becomes an optgroup of them."""
+        choices = [SelectChoice(value="", label="请选择")]
+        for top, children in region_tree(regions):
+            if not children:
+                choices.append(SelectChoice(value=top))
+            # The value is the stored `通辽市/奈曼旗`; the group already says 通辽市, so the label is 奈曼旗.
+            choices.extend(SelectChoice(value=f"{top}{REGION_SEPARATOR}{child}", label=child, optgroup=top)
+                           for child in children)
+        self.region.choices = choices
 
     def payload(self) -> dict:
         """The form's data in the shape services.participants.register expects."""
