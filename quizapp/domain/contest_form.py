@@ -18,6 +18,10 @@ from zoneinfo import ZoneInfo
 
 from quizapp.domain.contest_def import DEFAULT_TIMEZONE
 from quizapp.domain.errors import ValidationError
+from quizapp.domain.regions import flatten as flatten_regions
+from quizapp.domain.regions import is_hierarchical
+from quizapp.domain.regions import normalize as normalize_region
+from quizapp.domain.regions import split as split_region
 from quizapp.domain.timing import zone
 
 ROUND_FIELDS = ("time_limit_seconds", "attempts_per_day", "max_attempts", "pass_score", "grace_seconds")
@@ -81,6 +85,27 @@ def _valid_zone(value: Any) -> str:
         return DEFAULT_TIMEZONE  # the parser reports the unknown zone itself
 
 
+def _regions(value: Any, errors: dict[str, str]) -> list[str] | dict[str, list[str]]:
+    """The regions textarea, one per line: a list, or the mapping 盟市 → 旗县区 when a line such as
+    `通辽市/奈曼旗` names a sub-region (a line `通辽市` alone declares a 盟市 and its place)."""
+    lines = [line.strip() for line in str(value or "").splitlines() if line.strip()]
+    typed = [normalize_region(line) for line in lines]
+    if not is_hierarchical(typed):
+        return lines
+    mapping: dict[str, list[str]] = {}
+    alone: set[str] = set()
+    for line in typed:
+        top, sub = split_region(line)
+        children = mapping.setdefault(top, [])
+        if sub is not None:
+            children.append(sub)  # a repeated 旗县区 is kept, for the parser to name it
+            continue
+        if top in alone:
+            errors.setdefault("regions", f"地区重复：{top}")
+        alone.add(top)
+    return mapping
+
+
 def _rule(row: Mapping) -> dict:
     banks = [name.strip() for name in row.get("bank") or [] if isinstance(name, str) and name.strip()]
     rule: dict = {}
@@ -122,8 +147,7 @@ def definition_from_form(values: Mapping) -> FormDefinition:
         _put(definition, key, _text(values.get(key)))
     for key in ("starts_at", "ends_at"):
         _put(definition, key, _local_moment(values.get(key), tz_name, key, errors))
-    regions = [line.strip() for line in str(values.get("regions") or "").splitlines() if line.strip()]
-    _put(definition, "regions", regions)
+    _put(definition, "regions", _regions(values.get("regions"), errors))
     draw, draw_rows = _rows(values.get("draw") or [], _rule)
     round_part: dict = {"draw": draw, "reviewed_only": bool(values.get("reviewed_only"))}
     for key in ROUND_FIELDS:
@@ -151,7 +175,7 @@ def _field_name(path: str, draw_rows: Sequence[int], prize_rows: Sequence[int]) 
             index = int(match.group(1))
             row = rows[index] if index < len(rows) else index
             return f"{prefix}-{row}-{match.group(2) or fallback}"
-    if path.startswith("regions["):
+    if path.startswith(("regions[", "regions.")):
         return "regions"
     if path == "round.draw":
         return "draw"
@@ -193,7 +217,8 @@ def form_values(definition: Mapping) -> dict:
     values = {key: definition.get(key) or "" for key in ("slug", "title", "description", "consent_text")}
     values["timezone"] = tz_name
     values.update({key: _local_input(definition.get(key), tz_name) for key in ("starts_at", "ends_at")})
-    values["regions"] = "\n".join(definition.get("regions") or [])
+    regions = definition.get("regions") or []
+    values["regions"] = "\n".join(flatten_regions(regions) if isinstance(regions, Mapping) else regions)
     values.update({key: _shown(round_part.get(key)) for key in ROUND_FIELDS})
     values["reviewed_only"] = bool(round_part.get("reviewed_only"))
     values.update({key: _shown((definition.get("flags") or {}).get(key)) for key in FLAG_FIELDS})

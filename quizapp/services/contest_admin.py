@@ -14,6 +14,7 @@ from ..domain.errors import DomainError, ValidationError
 from ..domain.flags import FlagSettings
 from ..domain.paper import TYPES, DrawRule
 from ..domain.permissions import EVERYWHERE, RegionScope
+from ..domain.regions import as_definition
 from ..domain.timing import contest_status, local_day, parse_moment
 from ..extensions import db
 from ..models import Attempt, Bank, Contest, Participant, Question
@@ -69,7 +70,8 @@ def definition_of(contest: Contest) -> dict:
     # The default notice is left out, so that the contest keeps following it when it improves.
     if contest.consent_text and contest.consent_text != DEFAULT_CONSENT_TEXT:
         definition["consent_text"] = contest.consent_text
-    definition["regions"] = list(contest.regions)
+    # A hierarchical contest comes back as the mapping 盟市 → 旗县区 it was written as.
+    definition["regions"] = as_definition(contest.regions)
     definition["round"] = {
         "time_limit_seconds": contest.time_limit_seconds, "attempts_per_day": contest.attempts_per_day,
         "max_attempts": contest.max_attempts, "pass_score": _number(contest.pass_score),
