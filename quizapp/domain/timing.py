@@ -55,6 +55,12 @@ def local_day(moment: datetime, tz_name: str) -> date:
     return as_utc(moment).astimezone(ZoneInfo(tz_name)).date()
 
 
+def local_day_hour(moment: datetime, tz_name: str) -> tuple[date, int]:
+    """Return the calendar date and the hour (0–23) of `moment` in the contest's time zone."""
+    local = as_utc(moment).astimezone(ZoneInfo(tz_name))
+    return local.date(), local.hour
+
+
 def duration_seconds(started_at: datetime, finished_at: datetime) -> int:
     """Return whole seconds between two moments, rounded down and never negative."""
     delta = as_utc(finished_at) - as_utc(started_at)

@@ -18,9 +18,10 @@ from .core import (
     utcnow,
 )
 from .draw import AttemptFlag, AuditLog, Exclusion, PrizeDraw
+from .insight import ItemTally, OptionTally
 
 __all__ = [
-    "Attempt", "AttemptAnswer", "AttemptFlag", "AuditLog", "Bank", "Channel", "Contest", "Exclusion", "ImportUpload", "LoginThrottle",
+    "Attempt", "AttemptAnswer", "AttemptFlag", "AuditLog", "Bank", "Channel", "Contest", "Exclusion", "ImportUpload", "ItemTally", "LoginThrottle", "OptionTally",
     "Participant", "PreviewAttempt",
     "ParticipantToken", "PrizeDraw", "Question", "Scan", "User", "UTCDateTime", "utcnow",
 ]

@@ -18,6 +18,7 @@ from ..domain.scoring import ScoringItem, score_sheet
 from ..domain.timing import accepts_answer, attempt_deadline, duration_seconds, local_day
 from ..extensions import db
 from ..models import Attempt, AttemptAnswer, Contest, Participant, ParticipantToken, UTCDateTime
+from . import tallies
 from .contests import NotFound, candidate_pools, draw_rules, max_score
 from .flags import flag_finished
 from .participants import require_open
@@ -242,7 +243,8 @@ def _finalize(attempt: Attempt, now: datetime, fresh: dict[str, list[str]]) -> A
     # condition on the UPDATE makes sure that exactly one finaliser wins.
     in_time = accepts_answer(attempt.deadline, attempt.grace_seconds, now)
     ended_at = min(now, attempt.deadline)
-    sheet = score_sheet(_scoring_items(paper_items(attempt)), {**saved_answers(attempt), **fresh})
+    items = paper_items(attempt)
+    sheet = score_sheet(_scoring_items(items), {**saved_answers(attempt), **fresh})
     results = [{"question_id": r.key, "correct": r.correct, "awarded": r.awarded,
                 "chosen_option_ids": list(r.chosen), "correct_option_ids": list(r.correct_ids)} for r in sheet.items]
     values = {"status": "finished", "running_key": None, "submitted_at": ended_at, "score": sheet.score,
@@ -260,6 +262,8 @@ def _finalize(attempt: Attempt, now: datetime, fresh: dict[str, list[str]]) -> A
         db.session.refresh(attempt)
         return attempt
     flag_finished(attempt, values["score"], values["duration_seconds"])  # flags commit with the result
+    # The statistics' running totals commit with the result too, so they never drift from it.
+    tallies.record_finished(db.session, attempt.contest, attempt.participant_id, values, items)
     db.session.commit()
     for name, value in values.items():
         set_committed_value(attempt, name, value)

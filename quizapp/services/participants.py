@@ -12,7 +12,7 @@ from sqlalchemy.orm import contains_eager
 from ..database import begin_write, saved_unless_duplicate
 from ..domain.errors import DomainError
 from ..domain.participants import validate_registration
-from ..domain.timing import contest_status
+from ..domain.timing import contest_status, local_day_hour
 from ..extensions import db
 from ..models import Contest, Participant, ParticipantToken
 
@@ -57,8 +57,10 @@ def register(contest: Contest, data: Mapping, now: datetime,
     participant = _find(contest.id, reg.phone)
     created = participant is None
     if created:
+        day, hour = local_day_hour(now, contest.timezone)
         participant = Participant(contest_id=contest.id, name=reg.name, phone=reg.phone, region=reg.region,
-                                  channel=reg.channel, client_hash=client_hash, consent_at=now, created_at=now)
+                                  channel=reg.channel, client_hash=client_hash, consent_at=now, created_at=now,
+                                  registered_day=day, registered_hour=hour)
         db.session.add(participant)
         if not saved_unless_duplicate(db.session, flush_only=True):
             # The same phone registered in a parallel request: use that participant.
