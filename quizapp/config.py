@@ -52,6 +52,7 @@ def settings_from_env(instance_path: Path) -> dict:
         "QUESTION_CACHE_SECONDS": float(os.environ.get("QUESTION_CACHE_SECONDS", "60")),
         "LEADERBOARD_CACHE_SECONDS": float(os.environ.get("LEADERBOARD_CACHE_SECONDS", "10")),
         "POOL_CACHE_SECONDS": float(os.environ.get("POOL_CACHE_SECONDS", "30")),
+        "STATS_CACHE_SECONDS": float(os.environ.get("STATS_CACHE_SECONDS", "15")),
         "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024))),
         "IMPORT_MAX_ROWS": int(os.environ.get("IMPORT_MAX_ROWS", "20000")),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),

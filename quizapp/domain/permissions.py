@@ -61,7 +61,10 @@ class RegionScope:
 
     def admits(self, region: str | None) -> bool:
         """Whether a participant of `region` is inside this scope."""
-        return self.region is None or region == self.region
+        if self.region is None or region == self.region:
+            return True
+        # A 盟市 account also sees that 盟市's 旗县区 ("通辽市/奈曼旗").
+        return (region or "").startswith(self.region + "/")
 
 
 EVERYWHERE = RegionScope()

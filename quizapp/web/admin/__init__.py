@@ -4,4 +4,17 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import access, accounts, audit_log, auth, banks, contest_preview, contests, filters, home  # noqa: E402,F401  (routes register on import)
+from . import (  # noqa: E402,F401  (routes register on import)
+    access,
+    accounts,
+    audit_log,
+    auth,
+    banks,
+    contest_preview,
+    contests,
+    exports,
+    filters,
+    home,
+    insight,
+    report,
+)
