@@ -30,7 +30,7 @@ run: demo
 	@echo "  管理后台: http://$(HOST):$(PORT)/admin"
 	@echo "  API: http://$(HOST):$(PORT)/api/v1/contests/demo   OpenAPI: http://$(HOST):$(PORT)/api/v1/openapi.json"
 	@echo
-	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(VENV)/bin/gunicorn --workers $(WORKERS) --timeout 300 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 # Debian packages the tests need, installed only when missing (never a downloaded browser build):
 # chromium for the Playwright browser test, poppler-utils (pdftoppm, pdftotext, pdfinfo) to render

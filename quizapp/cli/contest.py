@@ -7,11 +7,13 @@ from pathlib import Path
 
 import click
 
+from ..extensions import db
 from ..models import utcnow
 from ..services import attempts as attempt_service
 from ..services import audit
 from ..services import contests as contest_service
 from ..services.contests import iso_local
+from ..services.tallies import rebuild
 from .common import ServiceGroup, fail
 
 contest_cli = ServiceGroup("contest", help="竞赛：加载定义")
@@ -43,3 +45,13 @@ def contest_finalize(slug: str) -> None:
     contest = contest_service.get_contest(slug)
     closed = attempt_service.finalize_expired(contest.id, utcnow(), limit=100000)
     click.echo(f"已结束超时答卷 {closed} 份")
+
+
+@contest_cli.command("rebuild-stats")
+@click.argument("slug")
+def contest_rebuild_stats(slug: str) -> None:
+    """Recompute the statistics' running totals of a contest from its attempts (after a repair or restore)."""
+    contest = contest_service.get_contest(slug)
+    counted = rebuild(db.session, contest)
+    db.session.commit()
+    click.echo(f"已按 {counted} 份完成的答卷重算 {contest.slug} 的统计")

@@ -53,8 +53,9 @@ def _join(names: Sequence[str]) -> str:
 def participation_paragraph(facts: ReportFacts) -> str:
     """Who took part, how many finished and passed."""
     text = (f"{facts.title}于{chinese_date(facts.first_day)}至{chinese_date(facts.last_day)}在线举行。"
-            f"活动期间，竞赛页面经二维码和链接扫码访问 {number(facts.scans)} 次，共有 {number(facts.participants)} 人"
-            f"登记参赛，累计答题 {number(facts.attempts)} 次；其中 {number(facts.finished)} 人完成答题，"
+            + (f"活动期间，竞赛页面经二维码和渠道链接访问 {number(facts.scans)} 次，" if facts.scans else "活动期间，")
+            + f"共有 {number(facts.participants)} 人登记参赛，累计答题 {number(facts.attempts)} 次；"
+            f"其中 {number(facts.finished)} 人完成答题，"
             f"完成率 {percent(facts.finished, facts.participants)}。")
     if facts.average_score is not None:
         text += (f"完成者的平均最高分为 {number(facts.average_score)} 分（满分 {number(facts.max_score)} 分），"

@@ -208,7 +208,7 @@ def _channel_names(contest: Contest, codes) -> dict:
     names = dict(db.session.execute(select(Channel.code, Channel.name).where(Channel.contest_id == contest.id)
                                     .order_by(Channel.code)).all())
     for code in sorted(code for code in codes if code is not None and code not in names):
-        names[code] = UNKNOWN_CHANNEL_NAME
+        names[code] = f"{code}{UNKNOWN_CHANNEL_NAME}"  # the code tells several unregistered ones apart
     if None in codes:
         names[None] = NO_CHANNEL_NAME
     return names

@@ -56,8 +56,12 @@ def _winners(contest: Contest, scope: RegionScope) -> dict | None:
 
 
 def _misconception_line(row: dict) -> str:
-    return (f"“{row['stem'][:40]}”一题有 {row['chosen_rate'] * 100:.0f}% 的作答者选了“{row['text']}”"
-            f"（正确答案：{row['correct_text']}）")
+    return (f"“{_clip(row['stem'], 40)}”一题有 {row['chosen_rate'] * 100:.0f}% 的作答者选了“{_clip(row['text'], 30)}”"
+            f"（正确答案：{_clip(row['correct_text'], 30)}）")
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _facts(contest: Contest, stats: dict, topics: list[dict], errors: list[dict], draw: dict | None,

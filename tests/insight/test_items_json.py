@@ -79,3 +79,20 @@ def test_items_page_shows_flags_and_an_edit_link_for_editors(app, contest, clock
     assert "逐题分析（" in html and "编辑本题" in html
     staff = console("staff").get(f"/admin/contests/{contest}/items").get_data(as_text=True)
     assert "编辑本题" not in staff
+
+
+def test_cli_rebuild_stats_recomputes_after_totals_were_lost(app, contest, clock, console, runner):
+    known_activity(app.test_client(), contest, clock)
+    with app.app_context():
+        from quizapp.extensions import db
+        from quizapp.models import ItemTally, Participant
+
+        db.session.execute(db.delete(ItemTally))
+        db.session.execute(db.update(Participant).values(best_score=None, finished_count=0))
+        db.session.commit()
+    reader = console("organizer")
+    assert reader.get(f"/admin/contests/{contest}/stats.json").get_json()["totals"]["finished"] == 0
+    result = runner.invoke(args=["contest", "rebuild-stats", contest])
+    assert result.exit_code == 0 and "3 份" in result.output
+    assert reader.get(f"/admin/contests/{contest}/stats.json").get_json()["totals"]["finished"] == 2
+    assert sum(i["drawn"] for i in reader.get(f"/admin/contests/{contest}/items.json").get_json()["items"]) == 24
