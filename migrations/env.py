@@ -92,14 +92,27 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # SQLite's batch mode rebuilds a table (copy, drop, rename); with foreign keys on, dropping
+            # the old participant table would cascade and delete every attempt. The pragma only takes
+            # effect outside a transaction, so it is set before the migration's transaction begins.
+            # The app's connections begin every transaction themselves (see quizapp/database.py), so
+            # the pragma goes straight to the driver, before SQLAlchemy begins one.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if connection.dialect.name == "sqlite":
+                # Never hand this connection back to the pool without foreign keys: drop it, and the
+                # next one is opened with the app's pragmas.
+                connection.invalidate()
 
 
 if context.is_offline_mode():
