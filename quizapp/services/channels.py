@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
-
 from ..database import begin_write, saved_unless_duplicate
 from ..domain.errors import ValidationError
 from ..domain.participants import CHANNEL_PATTERN
@@ -25,14 +23,13 @@ from ..domain.poster import (
 from ..domain.qr import CHANNEL_NAME_MAX, QrOptions, index_csv, parse_channel_csv, qr_png, qr_svg
 from ..domain.timing import local_day
 from ..extensions import db
-from ..models import Attempt, Channel, Contest, Participant, PrizeDraw, Scan
+from ..models import Channel, Contest, Scan
 from .contests import NotFound, get_contest, question_count
-from .eligibility import eligible_participant_ids
+from .insight import ChannelFigures, channel_figures, winner_ids
 
 FORMATS = ("png", "svg", "pdf")
 NO_CHANNEL = "（无渠道）"
 UNKNOWN_CHANNEL = "（未登记的渠道代码）"
-_IN_CHUNK = 5000  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 
 
 @dataclass(frozen=True)
@@ -213,61 +210,24 @@ def batch_posters(slug: str, csv_data: bytes, base_url: str, now: datetime) -> B
                  renamed=counts.count("renamed"))
 
 
-def _per_channel(query) -> dict[str | None, int]:
-    return {code: count for code, count in db.session.execute(query).all()}
-
-
-def _count_ids(contest: Contest, ids: set[int]) -> dict[str | None, int]:
-    """Participants among `ids` per channel code, in chunks that keep each IN list small."""
-    counts: dict[str | None, int] = {}
-    ordered = sorted(ids)
-    for start in range(0, len(ordered), _IN_CHUNK):
-        chunk = ordered[start:start + _IN_CHUNK]
-        for code, count in db.session.execute(
-            db.select(Participant.channel, func.count()).where(Participant.contest_id == contest.id,
-                                                               Participant.id.in_(chunk))
-            .group_by(Participant.channel)
-        ).all():
-            counts[code] = counts.get(code, 0) + count
-    return counts
-
-
-def winner_ids(contest: Contest) -> set[int] | None:
-    """Participants among the winners of the contest's current (latest drawn) prize draw; None before it."""
-    # Only the winners column: the draw's other columns are the draw feature's business.
-    drawn = db.session.execute(
-        db.select(PrizeDraw.winners).filter_by(contest_id=contest.id, status="drawn")
-        .order_by(PrizeDraw.version.desc()).limit(1)
-    ).first()
-    if drawn is None:
-        return None
-    return {w["participant_id"] for w in drawn.winners or []
-            if isinstance(w, dict) and isinstance(w.get("participant_id"), int)}
-
-
 def funnel(contest: Contest) -> list[FunnelRow]:
     """Per channel: scans, registrations, finished rounds, eligible participants and winners (plain rows).
 
     Registered channels come first in code order, then codes that participants brought which no
     channel has (the API accepts any well-formed code), then participants who came without one.
+    The figures are the console's statistics (`insight.channel_figures`), read from running totals.
     """
-    scans = _per_channel(db.select(Channel.code, func.count(Scan.id)).join(Scan, Scan.channel_id == Channel.id)
-                         .where(Channel.contest_id == contest.id).group_by(Channel.code))
-    registrations = _per_channel(db.select(Participant.channel, func.count()).where(
-        Participant.contest_id == contest.id).group_by(Participant.channel))
-    finished = _per_channel(db.select(Participant.channel, func.count(Attempt.id))
-                            .join(Attempt, Attempt.participant_id == Participant.id)
-                            .where(Participant.contest_id == contest.id, Attempt.status == "finished")
-                            .group_by(Participant.channel))
-    eligible = _count_ids(contest, eligible_participant_ids(contest))
-    drawn = winner_ids(contest)
-    winners = _count_ids(contest, drawn) if drawn is not None else None
+    figures = channel_figures(contest)
+    drawn = winner_ids(contest) is not None
     names: dict[str | None, str] = {c.code: c.name for c in list_channels(contest)}
-    extra = sorted(code for code in registrations if code is not None and code not in names)
+    extra = sorted(code for code in figures if code is not None and code not in names)
     names.update({code: UNKNOWN_CHANNEL for code in extra})
-    if None in registrations:
+    if None in figures:
         names[None] = NO_CHANNEL
-    return [FunnelRow(code=code, name=name, scans=scans.get(code, 0), registrations=registrations.get(code, 0),
-                      finished_rounds=finished.get(code, 0), eligible=eligible.get(code, 0),
-                      winners=None if winners is None else winners.get(code, 0))
-            for code, name in names.items()]
+    rows = []
+    for code, name in names.items():
+        f = figures.get(code, ChannelFigures())
+        rows.append(FunnelRow(code=code, name=name, scans=f.scans, registrations=f.participants,
+                              finished_rounds=f.finished_rounds, eligible=f.eligible,
+                              winners=f.winners if drawn else None))
+    return rows

@@ -35,7 +35,7 @@ def _eligible_select(contest: Contest, *columns):
 
 def eligible_participant_ids(contest: Contest, now: datetime | None = None) -> set[int]:
     """Ids of participants whose best finished in-window attempt passes, not excluded or flagged."""
-    # `now` is kept for callers (the channel funnel): eligibility is read from stored facts only.
+    # `now` is accepted for older callers: eligibility is read from stored facts only.
     return set(db.session.execute(_eligible_select(contest, Participant.id)).scalars())
 
 

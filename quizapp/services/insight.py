@@ -214,26 +214,50 @@ def _channel_names(contest: Contest, codes) -> dict:
     return names
 
 
-def by_channel(contest: Contest, scope: RegionScope) -> list[dict]:
-    """The funnel of each channel: scans, registered, finished, eligible, winners, and each step's conversion."""
+@dataclass(frozen=True)
+class ChannelFigures:
+    """What the people one channel brought did (code None: they came without one)."""
+
+    scans: int = 0
+    participants: int = 0
+    finished: int = 0  # participants with a finished round
+    finished_rounds: int = 0
+    eligible: int = 0
+    winners: int = 0
+
+
+def channel_figures(contest: Contest, scope: RegionScope = EVERYWHERE) -> dict[str | None, ChannelFigures]:
+    """Per channel code: scans, registrations, finishers and their rounds, eligible people and winners."""
     scans = dict(db.session.execute(select(Channel.code, func.count(Scan.id)).join(Scan, Scan.channel_id == Channel.id)
                                     .where(Channel.contest_id == contest.id).group_by(Channel.code)).all())
     passed = func.sum(case((_passed(contest), 1), else_=0))
-    people = {code: (count, finished, int(passing or 0)) for code, count, finished, passing in db.session.execute(
-        _participants(contest, scope, Participant.channel, func.count(), func.count(Participant.best_score), passed)
+    people = {row[0]: row[1:] for row in db.session.execute(
+        _participants(contest, scope, Participant.channel, func.count(), func.count(Participant.best_score),
+                      func.coalesce(func.sum(Participant.finished_count), 0), passed)
         .group_by(Participant.channel)).all()}
     held = _held_back_by(contest, scope, Participant.channel)
     ids = winner_ids(contest) or []
     winners = dict(db.session.execute(_participants(contest, scope, Participant.channel, func.count())
                                       .where(Participant.id.in_(ids)).group_by(Participant.channel)).all()) if ids else {}
+    figures = {}
+    for code in set(people) | set(scans):
+        count, finished, rounds, passing = people.get(code, (0, 0, 0, 0))
+        figures[code] = ChannelFigures(scans.get(code, 0), count, finished, int(rounds),
+                                       int(passing or 0) - held.get(code, 0), winners.get(code, 0))
+    return figures
+
+
+def by_channel(contest: Contest, scope: RegionScope) -> list[dict]:
+    """The funnel of each channel: scans, registered, finished, eligible, winners, and each step's conversion."""
+    figures = channel_figures(contest, scope)
     rows = []
-    for code, name in _channel_names(contest, set(people) | set(scans)).items():
-        count, finished, passing = people.get(code, (0, 0, 0))
-        eligible = passing - held.get(code, 0)
-        rows.append({"code": code, "name": name, "scans": scans.get(code, 0), "participants": count,
-                     "finished": finished, "eligible": eligible, "winners": winners.get(code, 0),
-                     "conversion": {"registered": rate(count, scans.get(code, 0)), "finished": rate(finished, count),
-                                    "eligible": rate(eligible, finished), "winners": rate(winners.get(code, 0), eligible)}})
+    for code, name in _channel_names(contest, set(figures)).items():
+        f = figures.get(code, ChannelFigures())
+        rows.append({"code": code, "name": name, "scans": f.scans, "participants": f.participants,
+                     "finished": f.finished, "eligible": f.eligible, "winners": f.winners,
+                     "conversion": {"registered": rate(f.participants, f.scans), "finished": rate(f.finished,
+                                                                                                 f.participants),
+                                    "eligible": rate(f.eligible, f.finished), "winners": rate(f.winners, f.eligible)}})
     return rows
 
 
