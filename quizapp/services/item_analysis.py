@@ -24,6 +24,7 @@ from ..models import Bank, Contest, ItemTally, OptionTally, Question
 from .scope import within_scope
 
 MISCONCEPTIONS_SHOWN = 10
+UNCATEGORISED = "未分类"
 MIN_ANSWERS_FOR_MISCONCEPTION = 20
 
 
@@ -110,7 +111,7 @@ def weak_topics(items: list[Item]) -> list[dict]:
     """The correct rate per category, weakest first (a question without category counts as 未分类)."""
     totals: dict[str, list[int]] = {}
     for item in items:
-        into = totals.setdefault(item.question.category or "未分类", [0, 0, 0])
+        into = totals.setdefault(item.question.category or UNCATEGORISED, [0, 0, 0])
         into[0] += item.drawn
         into[1] += item.correct
         into[2] += 1

@@ -96,3 +96,18 @@ def test_cli_rebuild_stats_recomputes_after_totals_were_lost(app, contest, clock
     assert result.exit_code == 0 and "3 份" in result.output
     assert reader.get(f"/admin/contests/{contest}/stats.json").get_json()["totals"]["finished"] == 2
     assert sum(i["drawn"] for i in reader.get(f"/admin/contests/{contest}/items.json").get_json()["items"]) == 24
+
+
+def test_items_page_filters_sorts_and_pages(app, contest, clock, console):
+    known_activity(app.test_client(), contest, clock)
+    reader = console("organizer")
+    items = reader.get(f"/admin/contests/{contest}/items.json").get_json()["items"]
+    page = reader.get(f"/admin/contests/{contest}/items?sort=correct").get_data(as_text=True)
+    shown = [int(part.split('"')[0]) for part in page.split('id="q')[1:]]
+    ordered = sorted(items, key=lambda item: (item["correct_rate"], item["question_id"]))
+    assert shown == [item["question_id"] for item in ordered][:len(shown)]
+    judges = reader.get(f"/admin/contests/{contest}/items?category=用药").get_data(as_text=True)
+    expected = sum(1 for item in items if item["category"] == "用药")
+    assert f"符合条件 {expected} 题" in judges and 0 < expected < len(items)
+    none_flagged = reader.get(f"/admin/contests/{contest}/items?flagged=1").get_data(as_text=True)
+    assert "符合条件 0 题" in none_flagged  # fewer than 20 answers each: nothing is flagged yet
