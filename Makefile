@@ -8,7 +8,7 @@ PORT    ?= 8000
 WORKERS ?= 2
 DEPS    := $(VENV)/.deps-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 
-.PHONY: run setup demo test lint system-deps bench bench-posters clean
+.PHONY: run setup demo test lint system-deps bench bench-posters bench-insight clean
 
 $(DEPS): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ bench: setup
 
 bench-posters: setup system-deps
 	$(PY) bench/posters.py
+
+# Statistics on a generated national-size contest (300,000 participants, 1,000,000 attempts), both databases.
+bench-insight: setup
+	$(PY) bench/insight.py --backend sqlite
+	$(PY) bench/insight.py --backend postgresql
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3*

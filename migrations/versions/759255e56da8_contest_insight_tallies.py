@@ -50,9 +50,9 @@ def upgrade():
         batch_op.add_column(sa.Column('finished_count', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('best_score', sa.Float(), nullable=True))
         batch_op.add_column(sa.Column('duration_total', sa.Integer(), server_default='0', nullable=False))
-        batch_op.create_index('ix_participant_channel_stats', ['contest_id', 'channel', 'best_score'], unique=False)
+        batch_op.create_index('ix_participant_channel_stats', ['contest_id', 'channel', 'best_score', 'finished_count'], unique=False)
         batch_op.create_index('ix_participant_finished', ['contest_id', 'finished_day', 'finished_hour'], unique=False)
-        batch_op.create_index('ix_participant_region_stats', ['contest_id', 'region', 'best_score', 'finished_count', 'duration_total'], unique=False)
+        batch_op.create_index('ix_participant_region_stats', ['contest_id', 'region', 'best_score', 'finished_count', 'duration_total', 'channel', 'registered_day', 'registered_hour', 'finished_day', 'finished_hour'], unique=False)
         batch_op.create_index('ix_participant_registered', ['contest_id', 'registered_day', 'registered_hour'], unique=False)
 
     # ### end Alembic commands ###
