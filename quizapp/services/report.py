@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..domain import charts
-from ..domain.item_stats import rate
 from ..domain.permissions import EVERYWHERE, RegionScope
 from ..domain.report_text import ReportFacts, summary_paragraphs
 from ..domain.timing import local_day_hour
@@ -95,5 +94,4 @@ def report_data(contest: Contest, now: datetime, scope: RegionScope = EVERYWHERE
         "window": (iso_local(contest.starts_at, contest.timezone), iso_local(contest.ends_at, contest.timezone)),
         "question_count": question_count(contest), "max_score": max_score(contest),
         "generated_at": iso_local(now, contest.timezone), "scope": scope.region,
-        "finished_rate": rate(stats["totals"]["finished"], stats["totals"]["participants"]),
     }
