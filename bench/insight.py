@@ -7,8 +7,7 @@ model, a few hundred flags and exclusions. Measures the console (test client, no
 (≤ 1 s) and items.json (≤ 2 s) as an admin and a 盟市 organizer, 5 times each; each export in a child
 process: peak RSS (< 200 MB), time and bytes.
 
-    .venv/bin/python bench/insight.py --backend sqlite|postgresql [--participants 300000]
-        [--attempts 1000000] [--keep (reuse the generated database)] [--xlsx-attempts]
+    .venv/bin/python bench/insight.py --backend sqlite|postgresql [--keep] [--json-only] [--xlsx-attempts]
 """
 
 from __future__ import annotations
