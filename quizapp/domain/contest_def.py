@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -32,26 +32,16 @@ TYPE_NAMES = {
 }  # fmt: skip
 PARTIALS = ("none", "proportional")
 
-TOP_KEYS = frozenset(
-    {
-        "slug",
-        "title",
-        "starts_at",
-        "ends_at",
-        "timezone",
-        "description",
-        "consent_text",
-        "regions",
-        "round",
-        "prizes",
-        "flags",
-    }
-)
+TOP_KEYS = frozenset({
+    "slug", "title", "starts_at", "ends_at", "timezone", "description", "consent_text", "regions", "round",
+    "prizes", "flags", "organizer", "contact", "publicity_days", "objection_contact",
+})
 ROUND_KEYS = frozenset(
     {"time_limit_seconds", "attempts_per_day", "max_attempts", "pass_score", "grace_seconds", "draw", "reviewed_only"}
 )
 RULE_KEYS = frozenset({"bank", "type", "count", "points", "category", "partial"})
-PRIZE_KEYS = frozenset({"tier", "name", "count"})
+PRIZE_KEYS = frozenset({"tier", "name", "count", "reserve"})
+PUBLICITY_DAYS_MAX = 60
 FLAG_KEYS = frozenset({"min_seconds_per_question", "max_phones_per_client", "client_window_minutes", "burst_seconds"})
 
 DEFAULT_CONSENT_TEXT = (
@@ -71,6 +61,7 @@ class PrizeSpec:
     tier: int
     name: str
     count: int
+    reserve: int = 0  # 候补: drawn after every winner, for prizes not claimed in the 公示 period
 
 
 @dataclass(frozen=True)
@@ -97,6 +88,16 @@ class RoundSpec:
 
 
 @dataclass(frozen=True)
+class PublicInfo:
+    """Who runs the contest, as posters and the winners' notice name them, and the 公示 period."""
+
+    organizer: str = ""  # 主办单位
+    contact: str = ""  # a contact line for the public (phone, office)
+    publicity_days: int = 7  # how long the winners' notice stands for objections
+    objection_contact: str = ""  # where objections go; empty: the contact line
+
+
+@dataclass(frozen=True)
 class ContestSpec:
     """A validated contest definition; times are aware UTC datetimes."""
 
@@ -111,6 +112,7 @@ class ContestSpec:
     round: RoundSpec
     prizes: tuple[PrizeSpec, ...]
     flags: FlagSettings = FlagSettings()
+    public: PublicInfo = field(default_factory=PublicInfo)
 
 
 def _max_score(rules: tuple[DrawRule, ...]) -> float:
@@ -202,6 +204,7 @@ def parse_contest_definition(data: Mapping, now: datetime) -> ContestSpec:
     round_spec = _read_round(reader, top.get("round"))
     prizes = _read_prizes(reader, top.get("prizes"))
     flags = _read_flags(reader, top.get("flags"))
+    public = _read_public(reader, top)
     description = reader.text(top, "description", "", required=False)
     consent_text = reader.text(top, "consent_text", "", required=False) or DEFAULT_CONSENT_TEXT
     if reader.errors or round_spec is None or starts_at is None or ends_at is None:
@@ -209,8 +212,19 @@ def parse_contest_definition(data: Mapping, now: datetime) -> ContestSpec:
     return ContestSpec(
         slug=slug, title=title, starts_at=starts_at, ends_at=ends_at, timezone=tz_name,
         description=description, consent_text=consent_text, regions=regions,
-        round=round_spec, prizes=prizes, flags=flags,
+        round=round_spec, prizes=prizes, flags=flags, public=public,
     )  # fmt: skip
+
+
+def _read_public(reader: _Reader, top: Mapping) -> PublicInfo:
+    """Read the optional organizer, contact line, 公示 period (1–60 days) and objection contact."""
+    days = reader.integer(top, "publicity_days", "", PublicInfo.publicity_days, 1)
+    if days > PUBLICITY_DAYS_MAX:
+        reader.fail("publicity_days", f"不能大于 {PUBLICITY_DAYS_MAX}")
+    return PublicInfo(organizer=reader.text(top, "organizer", "", required=False, limit=100),
+                      contact=reader.text(top, "contact", "", required=False, limit=200),
+                      publicity_days=days,
+                      objection_contact=reader.text(top, "objection_contact", "", required=False, limit=200))
 
 
 def _read_timezone(reader: _Reader, top: Mapping) -> str:
@@ -350,12 +364,13 @@ def _read_prizes(reader: _Reader, value: Any) -> tuple[PrizeSpec, ...]:
         tier = reader.integer(obj, "tier", path, None, 1)
         name = reader.text(obj, "name", path, required=True, limit=TEXT_MAX)
         count = reader.integer(obj, "count", path, None, 1)
+        reserve = reader.integer(obj, "reserve", path, 0, 0)
         if len(reader.errors) > before:
             continue
         if tier in {prize.tier for prize in prizes}:
             reader.fail(_path(path, "tier"), f"奖项等级 {tier} 重复")
         else:
-            prizes.append(PrizeSpec(tier, name, count))
+            prizes.append(PrizeSpec(tier, name, count, reserve))
     return tuple(sorted(prizes, key=lambda prize: prize.tier))
 
 

@@ -27,7 +27,8 @@ from quizapp.domain.timing import zone
 ROUND_FIELDS = ("time_limit_seconds", "attempts_per_day", "max_attempts", "pass_score", "grace_seconds")
 FLAG_FIELDS = ("min_seconds_per_question", "max_phones_per_client", "client_window_minutes", "burst_seconds")
 RULE_FIELDS = ("bank", "category", "type", "count", "points", "partial")
-PRIZE_FIELDS = ("tier", "name", "count")
+PRIZE_FIELDS = ("tier", "name", "count", "reserve")
+PUBLIC_TEXT_FIELDS = ("organizer", "contact", "objection_contact")
 _LOCAL = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 
@@ -143,8 +144,9 @@ def definition_from_form(values: Mapping) -> FormDefinition:
     errors: dict[str, str] = {}
     tz_name = _valid_zone(values.get("timezone"))
     definition: dict = {}
-    for key in ("slug", "title", "timezone", "description", "consent_text"):
+    for key in ("slug", "title", "timezone", "description", "consent_text", *PUBLIC_TEXT_FIELDS):
         _put(definition, key, _text(values.get(key)))
+    _put(definition, "publicity_days", _number(values.get("publicity_days")))
     for key in ("starts_at", "ends_at"):
         _put(definition, key, _local_moment(values.get(key), tz_name, key, errors))
     _put(definition, "regions", _regions(values.get("regions"), errors))
@@ -214,7 +216,9 @@ def form_values(definition: Mapping) -> dict:
     """A definition's values as the form shows them (the inverse of definition_from_form)."""
     tz_name = _valid_zone(definition.get("timezone"))
     round_part = definition.get("round") or {}
-    values = {key: definition.get(key) or "" for key in ("slug", "title", "description", "consent_text")}
+    values = {key: definition.get(key) or "" for key in ("slug", "title", "description", "consent_text",
+                                                         *PUBLIC_TEXT_FIELDS)}
+    values["publicity_days"] = _shown(definition.get("publicity_days"))
     values["timezone"] = tz_name
     values.update({key: _local_input(definition.get(key), tz_name) for key in ("starts_at", "ends_at")})
     regions = definition.get("regions") or []

@@ -10,6 +10,7 @@ from .core import (
     AttemptAnswer,
     Bank,
     Contest,
+    ContestLogo,
     Participant,
     ParticipantToken,
     Question,
@@ -21,7 +22,7 @@ from .draw import AttemptFlag, AuditLog, Exclusion, PrizeDraw
 from .insight import ItemTally, OptionTally
 
 __all__ = [
-    "Attempt", "AttemptAnswer", "AttemptFlag", "AuditLog", "Bank", "Channel", "Contest", "Exclusion", "ImportUpload", "ItemTally", "LoginThrottle", "OptionTally",
+    "Attempt", "AttemptAnswer", "AttemptFlag", "AuditLog", "Bank", "Channel", "Contest", "ContestLogo", "Exclusion", "ImportUpload", "ItemTally", "LoginThrottle", "OptionTally",
     "Participant", "PreviewAttempt",
     "ParticipantToken", "PrizeDraw", "Question", "Scan", "User", "UTCDateTime", "utcnow",
 ]

@@ -20,6 +20,10 @@ class Channel(db.Model):
     contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"))
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(100))
+    # The event the poster is for, so that staff can tell their posters apart and report on them.
+    event_date: Mapped[date | None] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    person: Mapped[str] = mapped_column(String(50), default="", server_default="")  # 负责人
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

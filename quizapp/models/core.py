@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -139,7 +140,24 @@ class Contest(db.Model):
     flag_settings: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     # Draw only questions marked 已审核 into papers.
     reviewed_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Who runs the contest and how to reach them: printed on posters (a QR asking for a phone with
+    # no organizer named looks like a scam) and on the winners' notice with its 公示 period.
+    organizer: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    contact: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    publicity_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
+    objection_contact: Mapped[str] = mapped_column(String(200), default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ContestLogo(db.Model):
+    """The organizer's logo for the contest's posters (PNG, re-encoded on upload); kept apart from
+    Contest so that the rows read on every request stay small."""
+
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Participant(db.Model):
@@ -162,8 +180,12 @@ class Participant(db.Model):
     phone: Mapped[str] = mapped_column(String(16))
     region: Mapped[str] = mapped_column(String(64), default="")
     channel: Mapped[str | None] = mapped_column(String(32))
-    # A digest of the registering client (address and browser), to spot one device registering many phones.
+    # A keyed digest of the registering device's id (a random first-party cookie, or an API client's
+    # X-Client-Id header), to spot one device registering many phones. Never the address: a school
+    # on one Wi-Fi shares it. None when the client sent neither.
     client_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The address registration came from: evidence shown to a reviewer of a flag, never a rule.
+    client_ip: Mapped[str | None] = mapped_column(String(45))
     entrant_code: Mapped[str | None] = mapped_column(String(16))
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -24,7 +24,10 @@ class Exclusion(db.Model):
 
 
 class AttemptFlag(db.Model):
-    """A suspicion raised on an attempt; it blocks eligibility until an organizer clears it."""
+    """A suspicion raised on an attempt; it blocks eligibility until an organizer clears it.
+
+    A reviewer either clears it (cleared_at: the person is back in the draw) or upholds it
+    (upheld_at: the person stays out); either way with a reason. Unresolved: neither."""
 
     __table_args__ = (db.UniqueConstraint("attempt_id", "kind"),)
 
@@ -37,6 +40,9 @@ class AttemptFlag(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cleared_by: Mapped[str | None] = mapped_column(String(64))
+    upheld_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    upheld_by: Mapped[str | None] = mapped_column(String(64))
+    review_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class PrizeDraw(db.Model):
@@ -61,6 +67,12 @@ class PrizeDraw(db.Model):
     public_entropy: Mapped[str | None] = mapped_column(Text)
     revealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     winners: Mapped[list | None] = mapped_column(JSON)
+    # 候补: per tier, drawn from the same stream after every winner, for prizes not claimed in the 公示 period.
+    reserves: Mapped[list | None] = mapped_column(JSON)
+    # The public sees the reveal and the winners once the notice is published (the CLI's run
+    # publishes at once; the console verifies first).
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditLog(db.Model):

@@ -81,6 +81,10 @@ def definition_of(contest: Contest) -> dict:
     }
     definition["prizes"] = [dict(prize) for prize in contest.prizes]
     definition["flags"] = FlagSettings.from_dict(contest.flag_settings).as_dict()
+    for key in ("organizer", "contact", "objection_contact"):
+        if getattr(contest, key):
+            definition[key] = getattr(contest, key)
+    definition["publicity_days"] = contest.publicity_days
     return definition
 
 

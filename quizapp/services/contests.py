@@ -89,6 +89,7 @@ SPEC_COLUMNS = {
     "ends_at": "结束时间", "timezone": "时区", "regions": "地区", "time_limit_seconds": "限时",
     "attempts_per_day": "每天次数", "max_attempts": "总次数", "pass_score": "及格分", "grace_seconds": "宽限",
     "draw_rules": "抽题规则", "prizes": "奖项", "flag_settings": "作弊标记阈值", "reviewed_only": "只抽已审核题",
+    "organizer": "主办单位", "contact": "联系方式", "publicity_days": "公示天数", "objection_contact": "异议联系方式",
 }  # fmt: skip
 
 
@@ -106,9 +107,18 @@ def _apply_spec(contest: Contest, spec: ContestSpec) -> None:
     contest.pass_score = spec.round.pass_score
     contest.grace_seconds = spec.round.grace_seconds
     contest.draw_rules = [_rule_dict(rule) for rule in spec.round.draw]
-    contest.prizes = [{"tier": p.tier, "name": p.name, "count": p.count} for p in spec.prizes]
+    contest.prizes = [_prize_dict(p) for p in spec.prizes]
     contest.flag_settings = spec.flags.as_dict()
     contest.reviewed_only = spec.round.reviewed_only
+    contest.organizer, contest.contact = spec.public.organizer, spec.public.contact
+    contest.publicity_days, contest.objection_contact = spec.public.publicity_days, spec.public.objection_contact
+
+
+def _prize_dict(prize) -> dict:
+    data = {"tier": prize.tier, "name": prize.name, "count": prize.count}
+    if prize.reserve:  # left out when none, so that stored prizes (and old commitments) stay as they were
+        data["reserve"] = prize.reserve
+    return data
 
 
 def _check_banks(spec: ContestSpec, today: date) -> None:

@@ -49,6 +49,7 @@ class PrizeRow(Form):
     tier = _number("等级")
     name = StringField("名称", render_kw={"maxlength": 32})
     count = _number("名额")
+    reserve = _number("候补名额")
     remove = BooleanField("删除此奖项")
 
 
@@ -62,6 +63,10 @@ class ContestForm(ConsoleForm):
     timezone = StringField("时区", render_kw={"list": "timezone-names", "maxlength": 64})
     description = TextAreaField("竞赛说明")
     consent_text = TextAreaField("个人信息收集使用说明")
+    organizer = StringField("主办单位", render_kw={"maxlength": 100})
+    contact = StringField("联系方式（印在海报和中奖公示上）", render_kw={"maxlength": 200})
+    publicity_days = _number("中奖公示天数")
+    objection_contact = StringField("公示期异议受理方式", render_kw={"maxlength": 200})
     regions = TextAreaField("参赛地区（每行一个）", render_kw={"rows": 6})
     time_limit_seconds = _number("答题限时（秒）")
     attempts_per_day = _number("每天可答次数")
