@@ -55,7 +55,10 @@ def settings_from_env(instance_path: Path) -> dict:
         "STATS_CACHE_SECONDS": float(os.environ.get("STATS_CACHE_SECONDS", "15")),
         "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024))),
         "IMPORT_MAX_ROWS": int(os.environ.get("IMPORT_MAX_ROWS", "20000")),
-        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
+        # Empty: QR codes made for a web request point at the host it came to; the CLI warns.
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
+        # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: trust none).
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024))),
         "ADMIN_IDLE_MINUTES": float(os.environ.get("ADMIN_IDLE_MINUTES", "30")),
         "ADMIN_SESSION_HOURS": float(os.environ.get("ADMIN_SESSION_HOURS", "12")),

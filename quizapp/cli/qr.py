@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
+from ..domain.addresses import choose_base_url, cli_warning
 from ..domain.qr import ChannelListError, QrOptions
 from ..models import utcnow
 from ..services import channels as channel_service
@@ -21,7 +22,15 @@ OUTCOMES = {"created": "已创建", "renamed": "已更名", "kept": "已存在"}
 
 
 def _base_url() -> str:
-    return current_app.config["PUBLIC_BASE_URL"]
+    """PUBLIC_BASE_URL, or the local fallback that `_warn_address` warns about."""
+    return choose_base_url(current_app.config.get("PUBLIC_BASE_URL"), None)
+
+
+def _warn_address() -> None:
+    """After a code or URL was made: say on stderr when it points where no phone can reach."""
+    warning = cli_warning(current_app.config.get("PUBLIC_BASE_URL"))
+    if warning:
+        click.echo(warning, err=True)
 
 
 @channel_cli.command("add")
@@ -33,6 +42,7 @@ def channel_add(slug: str, code: str, name: str) -> None:
     channel, outcome = channel_service.add_channel(slug, code, name, utcnow())
     url = channel_service.short_url(_base_url(), slug, channel.code)
     click.echo(f"{OUTCOMES[outcome]}渠道 {channel.code}：{channel.name} → {url}")
+    _warn_address()
 
 
 @channel_cli.command("list")
@@ -40,8 +50,10 @@ def channel_add(slug: str, code: str, name: str) -> None:
 def channel_list(slug: str) -> None:
     """List the contest's channels: code, name and short URL, tab-separated."""
     contest = contest_service.get_contest(slug)
+    base_url = _base_url()
     for channel in channel_service.list_channels(contest):
-        click.echo(f"{channel.code}\t{channel.name}\t{channel_service.short_url(_base_url(), slug, channel.code)}")
+        click.echo(f"{channel.code}\t{channel.name}\t{channel_service.short_url(base_url, slug, channel.code)}")
+    _warn_address()
 
 
 @qr_cli.command("make")
@@ -62,6 +74,7 @@ def qr_make(slug: str, code: str | None, fmt: str, output: Path, ec: str, box_si
     if made.created:
         click.echo(f"已创建渠道 {made.channel.code}（名称默认为代码，可用 flask qr channel add 修改）")
     click.echo(f"已生成 {output}（{len(made.data)} 字节）→ {made.url}")
+    _warn_address()
 
 
 @qr_cli.command("batch")
@@ -78,6 +91,7 @@ def qr_batch(slug: str, channels_csv: Path, output: Path) -> None:
         fail(f"{channels_csv.name}：{exc.message}；未生成任何文件")
     _write(output, batch.data)
     click.echo(f"已生成 {batch.count} 张海报 → {output}（新建渠道 {batch.created} 个，更名 {batch.renamed} 个）")
+    _warn_address()
 
 
 @qr_cli.command("stats")

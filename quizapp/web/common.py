@@ -10,6 +10,7 @@ from datetime import datetime
 
 from flask import current_app, request
 
+from ..domain.addresses import choose_base_url
 from ..models import utcnow
 
 
@@ -27,6 +28,12 @@ def rng() -> random.Random:
     # A fresh generator per request seeded with 128 bits from the OS: as unpredictable as
     # SystemRandom for a paper, without a system call for every shuffle and id.
     return random.Random(secrets.randbits(128))
+
+
+def public_base_url() -> str:
+    """Where QR codes and short URLs point: PUBLIC_BASE_URL, else the scheme and host of this request
+    (right behind a proxy only with TRUSTED_PROXIES set, see create_app)."""
+    return choose_base_url(current_app.config.get("PUBLIC_BASE_URL"), request.host_url)
 
 
 def client_hash() -> str:

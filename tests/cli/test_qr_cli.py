@@ -53,7 +53,7 @@ def test_channel_add_and_list(app, runner, contest):
     runner.invoke(args=["qr", "channel", "add", "demo", "hosp-1", "人民医院"])
     listed = runner.invoke(args=["qr", "channel", "list", "demo"])
     assert listed.exit_code == 0
-    assert listed.output.splitlines() == [f"hosp-1\t人民医院\t{BASE}/s/demo/hosp-1",
+    assert listed.stdout.splitlines() == [f"hosp-1\t人民医院\t{BASE}/s/demo/hosp-1",
                                           f"school-01\t第一中学\t{BASE}/s/demo/school-01"]
 
 
@@ -137,6 +137,37 @@ def test_public_base_url_is_what_the_code_carries(app, runner, contest, tmp_path
     output, result = make(runner, tmp_path, "--channel", "school-01", "--format", "png", name="b.png")
     assert result.exit_code == 0
     assert decode_png(output.read_bytes()).text == "https://yjj.nmg.example.cn/s/demo/school-01"
+    assert result.stderr == ""  # a real address: nothing to warn about
+
+
+@pytest.mark.parametrize("configured,words", [
+    ("", ["未设置 PUBLIC_BASE_URL", BASE]),
+    ("http://localhost:5000", ["localhost:5000", "本机地址"]),
+    ("http://127.0.0.2", ["本机地址"]),
+    ("http://[::1]:8000", ["本机地址"]),
+])
+def test_an_address_no_phone_can_open_is_warned_about_and_the_file_still_written(
+        app, runner, contest, tmp_path, configured, words):
+    app.config["PUBLIC_BASE_URL"] = configured
+    output, result = make(runner, tmp_path, "--channel", "school-01", "--format", "png", name="w.png")
+    assert result.exit_code == 0
+    assert output.stat().st_size > 0
+    for word in words:
+        assert word in result.stderr
+    assert "警告" not in result.stdout
+    expected = (configured or BASE).rstrip("/")
+    assert decode_png(output.read_bytes()).text == f"{expected}/s/demo/school-01"
+
+
+def test_batch_and_channel_commands_warn_once_too(app, runner, contest, tmp_path):
+    app.config["PUBLIC_BASE_URL"] = ""
+    listing = tmp_path / "list.csv"
+    listing.write_text("a-1,甲\nb-2,乙\n", encoding="utf-8")
+    batch = runner.invoke(args=["qr", "batch", "demo", "--channels", str(listing), "-o", str(tmp_path / "p.zip")])
+    assert batch.exit_code == 0, batch.output
+    assert batch.stderr.count("未设置 PUBLIC_BASE_URL") == 1
+    listed = runner.invoke(args=["qr", "channel", "list", "demo"])
+    assert listed.stderr.count("未设置 PUBLIC_BASE_URL") == 1
 
 
 @pytest.mark.parametrize("args,words", [

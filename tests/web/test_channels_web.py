@@ -15,7 +15,7 @@ from tests.unit.test_qr_decoding import decode_image, decode_pdf, rasterize_svg
 from .conftest import Player
 
 ROOT = Path(__file__).resolve().parents[2]
-BASE = "http://127.0.0.1:8000"
+BASE = "http://localhost"  # the test client's host: without PUBLIC_BASE_URL codes point where the request came
 HIDDEN_CHANNEL = re.compile(r'name="channel"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="channel"')
 
 

@@ -17,7 +17,7 @@ from flask import current_app, redirect, render_template, request, session, url_
 
 from ...extensions import limiter
 from ...services import channels, contests
-from ..common import now
+from ..common import now, public_base_url
 from ..security import mark_personal
 from . import bp
 
@@ -31,10 +31,6 @@ NOT_A_PERSON = re.compile(r"bot|spider|crawl|slurp|preview|facebookexternalhit",
 
 def _per_ip() -> str:
     return current_app.config["RATELIMIT_PER_IP"]
-
-
-def _base_url() -> str:
-    return current_app.config["PUBLIC_BASE_URL"]
 
 
 def first_channel(slug: str) -> str | None:
@@ -107,7 +103,7 @@ def _poster_target(slug: str):
 def poster(slug: str):
     """The A4 poster as a page to print from the browser (same content as the PDF)."""
     contest, channel = _poster_target(slug)
-    spec = channels.poster_spec(contest, channel, _base_url())
+    spec = channels.poster_spec(contest, channel, public_base_url())
     code = channel.code if channel else None
     return render_template("public/poster.html", spec=spec, contest=contest, code=code,
                            qr_src=url_for("public.poster_qr", slug=slug, ch=code),
@@ -119,7 +115,7 @@ def poster(slug: str):
 def poster_qr(slug: str):
     """The poster's QR as one-path SVG, for the print page's <img>."""
     contest, channel = _poster_target(slug)
-    data = channels.render(channels.poster_spec(contest, channel, _base_url()), "svg")
+    data = channels.render(channels.poster_spec(contest, channel, public_base_url()), "svg")
     return data, 200, {"Content-Type": "image/svg+xml; charset=utf-8", "Cache-Control": "max-age=300"}
 
 
@@ -128,6 +124,6 @@ def poster_qr(slug: str):
 def poster_download(slug: str):
     """The same poster as the `flask qr make … --format pdf` file."""
     contest, channel = _poster_target(slug)
-    data = channels.render(channels.poster_spec(contest, channel, _base_url()), "pdf")
+    data = channels.render(channels.poster_spec(contest, channel, public_base_url()), "pdf")
     name = f"poster-{slug}-{channel.code}.pdf" if channel else f"poster-{slug}.pdf"
     return data, 200, {"Content-Type": "application/pdf", "Content-Disposition": f'attachment; filename="{name}"'}
