@@ -21,6 +21,11 @@ SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "stri
 ATTEMPT = {"name": "attempt_id", "in": "path", "required": True, "schema": {"type": "string"}}
 QUESTION = {"name": "question_id", "in": "path", "required": True, "schema": {"type": "string"}}
 BEARER = [{"bearer": []}]
+CLIENT_ID = {"name": "X-Client-Id", "in": "header", "required": False,
+             "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"},
+             "description": "可选：客户端在本机生成并长期保存的随机标识（如小程序 storage 中的随机串），"
+                            "用于识别“同一设备短时间内登记多个手机号”。格式不符时忽略；不发送时不按设备计数。"
+                            "服务器只保存其加密摘要；IP 地址与浏览器型号从不作为设备标识。"}
 
 STR, INT, NUM, BOOL = {"type": "string"}, {"type": "integer"}, {"type": "number"}, {"type": "boolean"}
 TIME = {"type": "string", "format": "date-time"}
@@ -83,11 +88,19 @@ SCHEMAS = {
                            seed_sha256=STR, entropy_source=STR, version=INT, entrant_count=INT,
                            committed_at=TIME, reason=STR,
                            prizes={"type": "array", "items": _obj(["tier", "name", "count"], tier=INT, name=STR,
-                                                                  count=INT)}), "nullable": True},
+                                                                  count=INT, reserve=INT)}), "nullable": True},
         reveal={**_obj(["seed", "public_entropy"], seed=STR, public_entropy=STR, revealed_at=TIME), "nullable": True},
         winners={"type": "array", "items": _obj(["tier", "prize", "name", "region", "entrant_code"],
                                                 tier=INT, prize=STR, name=STR, phone=STR, region=STR,
                                                 entrant_code=STR)},
+        reserves={"type": "array", "description": "候补：中奖者放弃或公示期内联系不上时按顺位递补",
+                  "items": _obj(["tier", "prize", "rank", "name", "region", "entrant_code"], tier=INT, prize=STR,
+                                rank=INT, name=STR, phone=STR, region=STR, entrant_code=STR)},
+        publicity={**_obj(["days", "starts_at", "ends_at", "objection_contact"], organizer=STR, days=INT,
+                          starts_at=TIME, ends_at=TIME, objection_contact=STR), "nullable": True,
+                   "description": "公示期与异议联系方式；公示发布后才有"},
+        state={"type": "string", "enum": ["none", "committed", "drawn", "published"],
+               "description": "drawn：已开奖、主办方核验后发布；此前 reveal 与 winners 为空"},
         algorithm=STR, contest=STR, draw_after=TIME,
         history={"type": "array", "items": {"type": "object"}},
         entrants={"type": "array", "items": STR,
@@ -104,7 +117,7 @@ PATHS = {
         "summary": "竞赛信息", "parameters": [SLUG],
         "responses": {"200": _json(_ref("Contest")), **_errors(404)}}},
     "/api/v1/contests/{slug}/participants": {"post": {
-        "summary": "登记参赛（同一手机号再次登记返回 200 与新凭证）", "parameters": [SLUG],
+        "summary": "登记参赛（同一手机号再次登记返回 200 与新凭证）", "parameters": [SLUG, CLIENT_ID],
         "requestBody": _body("Registration"),
         "responses": {"201": _json(_ref("Token"), "已登记"), "200": _json(_ref("Token"), "已登记过"),
                       **_errors(400, 403, 404, 422, 429)}}},
