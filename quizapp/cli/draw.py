@@ -12,6 +12,7 @@ from ..services import audit as audit_service
 from ..services import draw as draw_service
 from ..services import eligibility as eligibility_service
 from ..services import flags as flag_service
+from ..services.draw_notice import public_reserves
 from .common import ServiceGroup, fail
 
 draw_cli = ServiceGroup("draw", help="抽奖：作弊标记、排除名单、承诺、开奖、验证、导出")
@@ -94,6 +95,9 @@ def draw_run(slug: str, public_entropy: str | None, actor: str) -> None:
     for winner in winners:  # names and phones come masked from the service
         click.echo(f"{winner['tier']}\t{winner['prize']}\t{winner['name']}\t{winner['phone']}\t"
                    f"{winner['entrant_code']}")
+    for reserve in public_reserves(draw):  # a leading 候补 column keeps winner lines as they were
+        click.echo(f"候补\t{reserve['tier']}\t{reserve['prize']}\t{reserve['rank']}\t{reserve['name']}\t"
+                   f"{reserve['phone']}\t{reserve['entrant_code']}")
 
 
 @draw_cli.command("verify")

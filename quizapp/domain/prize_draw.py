@@ -42,15 +42,17 @@ class Prize:
     tier: int
     name: str
     count: int
+    reserve: int = 0
 
 
 @dataclass(frozen=True)
 class Pick:
-    """One winner: the tier and prize won, and the position in the sorted entrant list."""
+    """One winner (rank 0) or reserve (rank 1, 2, …): the tier, the prize, the position in the sorted list."""
 
     tier: int
     prize: str
     position: int
+    rank: int = 0
 
 
 def entrants_bytes(codes: Sequence[str]) -> bytes:
@@ -121,31 +123,54 @@ class Stream:
 
 def normalize_prizes(prizes: Iterable) -> list[Prize]:
     """Prize tiers (Prize objects or {tier, name, count} dicts) in the order they are drawn."""
-    items = [p if isinstance(p, Prize) else Prize(int(p["tier"]), str(p["name"]), int(p["count"])) for p in prizes]
+    items = [p if isinstance(p, Prize) else Prize(int(p["tier"]), str(p["name"]), int(p["count"]),
+                                                  int(p.get("reserve") or 0)) for p in prizes]
     return sorted(items, key=lambda prize: prize.tier)
 
 
-def draw(seed_hex: str, public_entropy: str, list_sha256: str, entrant_count: int, prizes: Iterable) -> list[Pick]:
-    """Draw the winners tier by tier without replacement; positions index the sorted entrant list."""
+def _slots(prizes: list[Prize]):
+    """(tier, prize name, rank) in drawing order: every winner first, then every reserve."""
+    for prize in prizes:
+        for _ in range(prize.count):
+            yield prize.tier, prize.name, 0
+    for prize in prizes:
+        for rank in range(1, prize.reserve + 1):
+            yield prize.tier, prize.name, rank
+
+
+def draw_all(seed_hex: str, public_entropy: str, list_sha256: str, entrant_count: int,
+             prizes: Iterable) -> list[Pick]:
+    """Winners, then reserves, without replacement; positions index the sorted entrant list."""
     stream = Stream(seed_hex, public_entropy, list_sha256)
     moved: dict[int, int] = {}  # a sparse Fisher-Yates: only swapped positions are stored
     picks: list[Pick] = []
-    for prize in normalize_prizes(prizes):
-        for _ in range(prize.count):
-            k = len(picks)
-            if k >= entrant_count:
-                return picks
-            j = k + stream.below(entrant_count - k)
-            chosen = moved.get(j, j)
-            moved[j] = moved.get(k, k)
-            picks.append(Pick(prize.tier, prize.name, chosen))
+    for tier, name, rank in _slots(normalize_prizes(prizes)):
+        k = len(picks)
+        if k >= entrant_count:
+            break
+        j = k + stream.below(entrant_count - k)
+        chosen = moved.get(j, j)
+        moved[j] = moved.get(k, k)
+        picks.append(Pick(tier, name, chosen, rank))
     return picks
+
+
+def draw(seed_hex: str, public_entropy: str, list_sha256: str, entrant_count: int, prizes: Iterable) -> list[Pick]:
+    """The winners only (rank 0), tier by tier."""
+    return [p for p in draw_all(seed_hex, public_entropy, list_sha256, entrant_count, prizes) if p.rank == 0]
 
 
 def draw_codes(seed_hex: str, public_entropy: str, codes: Sequence[str], prizes: Iterable) -> list[dict]:
     """The winners as published: [{tier, prize, entrant_code}] in drawing order."""
     picks = draw(seed_hex, public_entropy, entrants_sha256(codes), len(codes), prizes)
     return [{"tier": p.tier, "prize": p.prize, "entrant_code": codes[p.position]} for p in picks]
+
+
+def reserve_codes(seed_hex: str, public_entropy: str, codes: Sequence[str], prizes: Iterable) -> list[dict]:
+    """The reserves as published: [{tier, prize, rank, entrant_code}] in drawing order."""
+    picks = draw_all(seed_hex, public_entropy, entrants_sha256(codes), len(codes), prizes)
+    return [{"tier": p.tier, "prize": p.prize, "rank": p.rank, "entrant_code": codes[p.position]}
+            for p in picks if p.rank]
 
 
 def verify_document(document: dict) -> list[str]:
@@ -167,10 +192,16 @@ def verify_document(document: dict) -> list[str]:
         if seed_sha256(seed) != expected_seed:
             problems.append("公布的种子与承诺的种子 SHA-256 不符")
         recomputed = [(w["tier"], w["prize"], w["entrant_code"]) for w in draw_codes(seed, entropy, codes, prizes)]
+        reserves = [(r["tier"], r["prize"], r["rank"], r["entrant_code"])
+                    for r in reserve_codes(seed, entropy, codes, prizes)]
+        published_reserves = [(r["tier"], r["prize"], r["rank"], r["entrant_code"])
+                              for r in document.get("reserves") or []]
     except (ValueError, KeyError, TypeError) as exc:
         return [*problems, f"无法重算：{exc}"]
     if recomputed != published:
         problems.append("按公开数据重算的中奖名单与公布的中奖名单不一致")
+    if reserves != published_reserves:
+        problems.append("按公开数据重算的候补名单与公布的候补名单不一致")
     return problems
 
 
@@ -190,8 +221,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problems:
         print("验证失败：" + "；".join(problems), file=sys.stderr)
         return 1
-    count = len(document["winners"])
-    print(f"验证通过：名单 {len(document['entrants'])} 人，承诺与公布一致，重算得到相同的 {count} 名中奖者")
+    count, reserves = len(document["winners"]), len(document.get("reserves") or [])
+    also = f"和 {reserves} 名候补" if reserves else ""
+    print(f"验证通过：名单 {len(document['entrants'])} 人，承诺与公布一致，重算得到相同的 {count} 名中奖者{also}")
     return 0
 
 

@@ -18,7 +18,7 @@ def page(client) -> str:
 
 def test_before_the_draw_says_when_and_what_was_committed(app, client, clock, contest):
     html = page(client)
-    assert "2026年12月15日 23:59" in html and "尚未提交抽奖承诺" in html
+    assert "2026年12月15日 23:59" in html and "目前还没有开始抽奖" in html and "抽奖承诺" not in html
     play(app, client, clock, phone(1))
     clock.now = AFTER_END
     with app.app_context():
