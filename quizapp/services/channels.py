@@ -9,11 +9,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ..database import begin_write, saved_unless_duplicate
+from ..domain.contest_def import DEFAULT_CONSENT_TEXT
 from ..domain.errors import ValidationError
 from ..domain.participants import CHANNEL_PATTERN
 from ..domain.poster import (
     PosterSpec,
+    data_use_text,
     date_range_text,
+    event_date_text,
     index_pdf,
     load_cjk_font,
     poster_pdf,
@@ -23,7 +26,7 @@ from ..domain.poster import (
 from ..domain.qr import CHANNEL_NAME_MAX, QrOptions, index_csv, parse_channel_csv, qr_png, qr_svg
 from ..domain.timing import local_day
 from ..extensions import db
-from ..models import Channel, Contest, Scan
+from ..models import Channel, Contest, ContestLogo, Scan
 from .contests import NotFound, get_contest, question_count
 from .insight import ChannelFigures, channel_figures, winner_ids
 
@@ -148,17 +151,29 @@ def record_scan(contest: Contest, channel: Channel, visitor: str, now: datetime)
     return saved_unless_duplicate(db.session)
 
 
+def logo_of(contest: Contest) -> ContestLogo | None:
+    """The contest's poster logo (a PNG uploaded in the console), if it has one."""
+    return db.session.get(ContestLogo, contest.id)
+
+
 def poster_spec(contest: Contest, channel: Channel | None, base_url: str, ec: str = "M") -> PosterSpec:
     """The worded content of a contest's poster for one channel (or for the contest itself)."""
     zone = ZoneInfo(contest.timezone)
     url = short_url(base_url, contest.slug, channel.code) if channel else contest_url(base_url, contest.slug)
+    logo = logo_of(contest)
+    own_consent = bool(contest.consent_text) and contest.consent_text != DEFAULT_CONSENT_TEXT
     return PosterSpec(
         title=contest.title,
         dates=date_range_text(contest.starts_at.astimezone(zone), contest.ends_at.astimezone(zone)),
         prizes=prize_text(contest.prizes),
         steps=steps_text(question_count(contest), max(1, round(contest.time_limit_seconds / 60)),
                          contest.pass_score, bool(contest.prizes)),
-        url=url, channel_name=channel.name if channel else "", ec=ec)
+        url=url, channel_name=channel.name if channel else "", ec=ec,
+        organizer=(contest.organizer or "").strip(), contact=(contest.contact or "").strip(),
+        event_date=event_date_text(channel.event_date) if channel else "",
+        place=(channel.place or "").strip() if channel else "",
+        data_use=data_use_text(bool(contest.prizes), own_consent),
+        logo=logo.data if logo else None)
 
 
 def render(spec: PosterSpec, fmt: str, options: QrOptions | None = None) -> bytes:
