@@ -1,4 +1,4 @@
-"""Channel short links (/s/<slug>/<code>), scan counting and the print-ready poster page.
+"""Channel short links (/s/<slug>/<code>), scan counting, the print-ready poster page and its logo.
 
 Why /s/<slug>/<code>: channel codes are unique only within a contest, so the path names both; it
 stays short (a version 3–4 code for a typical host, about 2 mm a module at 8 cm) and people who
@@ -10,11 +10,13 @@ registration form carries it even when ?ch= was lost (first touch wins, as for p
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 
 from flask import current_app, redirect, render_template, request, session, url_for
 
+from ...domain.poster import fact_rows, footer_lines, png_size
 from ...extensions import limiter
 from ...services import channels, contests
 from ..common import now, public_base_url
@@ -105,9 +107,26 @@ def poster(slug: str):
     contest, channel = _poster_target(slug)
     spec = channels.poster_spec(contest, channel, public_base_url())
     code = channel.code if channel else None
-    return render_template("public/poster.html", spec=spec, contest=contest, code=code,
+    logo = None
+    if spec.logo:
+        width, height = png_size(spec.logo)
+        # The digest in the address lets a new upload show at once despite the image's cache time.
+        version = hashlib.sha256(spec.logo).hexdigest()[:12]
+        logo = {"src": url_for("public.contest_logo", slug=slug, v=version), "width": width, "height": height}
+    return render_template("public/poster.html", spec=spec, contest=contest, code=code, logo=logo,
+                           facts=fact_rows(spec), footer=footer_lines(spec),
                            qr_src=url_for("public.poster_qr", slug=slug, ch=code),
                            pdf_href=url_for("public.poster_download", slug=slug, ch=code))
+
+
+@bp.get("/c/<slug>/logo.png")
+@limiter.limit(_per_ip)
+def contest_logo(slug: str):
+    """The organizer's logo as uploaded (PNG); 404 when the contest has none."""
+    logo = channels.logo_of(contests.get_contest(slug))
+    if logo is None:
+        raise contests.NotFound("该竞赛没有上传标志图片")
+    return logo.data, 200, {"Content-Type": "image/png", "Cache-Control": "max-age=300"}
 
 
 @bp.get("/c/<slug>/poster/qr.svg")
