@@ -22,8 +22,7 @@ from ...services.draw_notice import notice
 from ..common import now
 from . import bp
 from .access import may, requires
-from .draw_forms import CommitForm, ExclusionForm, PublishForm, RunForm
-from .forms import ConfirmForm
+from .draw_forms import CommitForm, ExclusionForm, ExportForm, PublishForm, RunForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -39,7 +38,7 @@ def _page(slug: str, status: int = 200, **forms):
     contest = get_contest(slug)
     current, step = draw_guide.current(contest)
     forms = {"commit_form": CommitForm(), "run_form": RunForm(), "publish_form": PublishForm(),
-             "exclusion_form": ExclusionForm(), "export_form": ConfirmForm(), **forms}
+             "exclusion_form": ExclusionForm(), "export_form": ExportForm(), **forms}
     if not forms["commit_form"].entropy_source.data:
         forms["commit_form"].entropy_source.data = draw_service.default_entropy_source(contest, now())
     return render_template(
@@ -165,7 +164,7 @@ def contest_draw_exclude(slug: str):
 @requires(EXPORT_FULL)
 def contest_draw_export(slug: str):
     """Winners and reserves with full contact data for the prize office (admin only, confirmed, audited)."""
-    form = ConfirmForm()
+    form = ExportForm()
     if _unconfirmed(form):
         return _page(slug, 400, export_form=form)
     try:

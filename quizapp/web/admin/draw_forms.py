@@ -36,3 +36,9 @@ class ExclusionForm(ConsoleForm):
     phones = TextAreaField("或直接粘贴手机号（每行一个）", render_kw={"rows": 4})
     reason = StringField("排除原因", default="工作人员", render_kw={"maxlength": 200})
     confirm = BooleanField("确认将这些手机号排除出抽奖")
+
+
+class ExportForm(ConsoleForm):
+    """The winners with full contact data: admins only, after this tick, always audited."""
+
+    confirm = BooleanField("我确认导出含完整姓名和手机号的名单（将记入操作日志）")
