@@ -131,3 +131,9 @@ def test_exclusions_load_from_a_gbk_file_all_or_nothing(app, console, ended):
     with app.app_context():
         assert db.session.execute(db.select(db.func.count(Exclusion.id))).scalar_one() == 2
     assert "目前符合抽奖条件：2 人" in client.get(BASE).get_data(as_text=True)
+
+
+def test_the_contest_list_links_to_the_draw_for_those_who_may_use_it(app, console, ended):
+    link = f'href="{BASE}"'
+    assert link in console("organizer").get("/admin/contests").get_data(as_text=True)
+    assert link not in console("staff").get("/admin/contests").get_data(as_text=True)

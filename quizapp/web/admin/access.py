@@ -146,4 +146,5 @@ def console_context() -> dict:
     """Layout helpers for admin templates."""
     if not request.path.startswith("/admin"):
         return {}
-    return {"nav_items": navigation, "may": may, "role_name": role_name, "EDIT_BANKS": EDIT_BANKS}
+    return {"nav_items": navigation, "may": may, "role_name": role_name, "EDIT_BANKS": EDIT_BANKS,
+            "has_page": lambda endpoint: endpoint in current_app.view_functions}

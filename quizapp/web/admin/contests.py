@@ -11,7 +11,14 @@ from ...domain.contest_changes import NeedsConfirmation
 from ...domain.contest_def import DEFAULT_CONSENT_TEXT
 from ...domain.contest_form import form_values
 from ...domain.errors import DomainError, ValidationError
-from ...domain.permissions import EDIT_CONTESTS, PREVIEW_CONTESTS, VIEW_CONTESTS, VIEW_STATS
+from ...domain.permissions import (
+    EDIT_CONTESTS,
+    PREVIEW_CONTESTS,
+    VIEW_CHANNELS,
+    VIEW_CONTESTS,
+    VIEW_DRAW,
+    VIEW_STATS,
+)
 from ...services import contest_admin
 from ...services.contests import attempt_total, get_contest, save_contest
 from ..common import now
@@ -25,7 +32,8 @@ from .contest_forms import TIMEZONES, ContestForm, DefinitionUploadForm
 def contests():
     """Every contest with its status, window, participants and finished attempts."""
     return render_template("admin/contests/list.html", rows=contest_admin.contest_rows(now(), current_scope()),
-                           EDIT=EDIT_CONTESTS, PREVIEW=PREVIEW_CONTESTS, STATS=VIEW_STATS)
+                           EDIT=EDIT_CONTESTS, PREVIEW=PREVIEW_CONTESTS, STATS=VIEW_STATS, CHANNELS=VIEW_CHANNELS,
+                           DRAW=VIEW_DRAW)
 
 
 def _render_form(form: ContestForm, contest=None, status: int = 200, changes=None, general=None):
