@@ -31,6 +31,7 @@ from .contests import NotFound, get_contest, question_count
 from .insight import ChannelFigures, channel_figures, winner_ids
 
 FORMATS = ("png", "svg", "pdf")
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 NO_CHANNEL = "（无渠道）"
 UNKNOWN_CHANNEL = "（未登记的渠道代码）"
 
@@ -161,6 +162,8 @@ def poster_spec(contest: Contest, channel: Channel | None, base_url: str, ec: st
     zone = ZoneInfo(contest.timezone)
     url = short_url(base_url, contest.slug, channel.code) if channel else contest_url(base_url, contest.slug)
     logo = logo_of(contest)
+    if logo is not None and not logo.data.startswith(PNG_SIGNATURE):
+        logo = None  # uploads are re-encoded to PNG; anything else is skipped rather than break the poster
     own_consent = bool(contest.consent_text) and contest.consent_text != DEFAULT_CONSENT_TEXT
     return PosterSpec(
         title=contest.title,

@@ -145,3 +145,11 @@ def test_pdf_download_has_the_logo_image_and_the_new_texts(organized):
     for words in (ORGANIZER, CONTACT, "东村村委会广场", "五进·进农村·东村"):
         assert words in text, words
     assert decode_pdf(data).text == f"{BASE}/s/demo/village-02"
+
+
+def test_a_stored_logo_that_is_not_a_png_is_left_off_rather_than_breaking_the_poster(organized):
+    set_logo(organized, b"GIF89a" + b"\0" * 40)
+    response = organized.test_client().get("/c/demo/poster.pdf")
+    assert response.status_code == 200
+    assert len(pdf_tool("pdfimages", response.data, "-list").splitlines()) == 2
+    assert 'class="logo"' not in organized.test_client().get("/c/demo/poster").get_data(as_text=True)
