@@ -109,6 +109,34 @@ def _check_row(line: int, cells: list[str]) -> tuple[ChannelRow | None, str | No
     return ChannelRow(line=line, code=code, name=name), None
 
 
+@dataclass(frozen=True)
+class ListedLine:
+    """One non-blank line of a channel list as read: its cells, and why it is refused (None if it is fine)."""
+
+    line: int
+    code: str
+    name: str
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ChannelList:
+    """A channel list read line by line (for a preview); `problems` concern the whole file."""
+
+    lines: tuple[ListedLine, ...]
+    problems: tuple[str, ...]
+
+    @property
+    def rows(self) -> list[ChannelRow]:
+        """The lines without errors, as channel rows."""
+        return [ChannelRow(line.line, line.code, line.name) for line in self.lines if line.error is None]
+
+    @property
+    def errors(self) -> list[str]:
+        """Every line's error in file order, then the file's problems; empty when the list may be used."""
+        return [line.error for line in self.lines if line.error] + list(self.problems)
+
+
 def _decode(data: bytes) -> str:
     try:
         return decode_text(data)
@@ -126,29 +154,43 @@ def _lines(text: str):
         raise ChannelListError([f"第 {reader.line_num} 行：无法按 CSV 读取（{exc}）"]) from exc
 
 
+def _listed(line: int, cells: list[str], seen: dict[str, int]) -> ListedLine:
+    """One line with its error, if any; `seen` (code → first line) finds repeated codes."""
+    row, error = _check_row(line, cells)
+    code = row.code if row else (cells[0].strip() if cells else "")
+    name = row.name if row else (cells[1].strip() if len(cells) > 1 else "")
+    if row and row.code in seen:
+        error = f"第 {line} 行：渠道代码“{row.code}”与第 {seen[row.code]} 行重复"
+    elif row:
+        seen[row.code] = line
+    return ListedLine(line=line, code=code, name=name, error=error)
+
+
+def read_channel_csv(data: bytes) -> ChannelList:
+    """Read `code,name` lines (UTF-8, BOM or GBK; header optional) keeping every line and its error."""
+    lines: list[ListedLine] = []
+    seen: dict[str, int] = {}
+    try:
+        for line, cells in _lines(_decode(data)):
+            if not any(cell.strip() for cell in cells) or (line == 1 and _is_header(cells)):
+                continue
+            lines.append(_listed(line, cells, seen))
+    except ChannelListError as exc:  # undecodable or malformed: the lines read so far stay listed
+        return ChannelList(tuple(lines), tuple(exc.errors))
+    problems = []
+    if not lines:
+        problems.append("没有任何渠道：每行应为 渠道代码,渠道名称")
+    elif len(lines) > BATCH_MAX and all(line.error is None for line in lines):
+        problems.append(f"一次最多生成 {BATCH_MAX} 张海报，列表中有 {len(lines)} 个渠道")
+    return ChannelList(tuple(lines), tuple(problems))
+
+
 def parse_channel_csv(data: bytes) -> list[ChannelRow]:
     """Read `code,name` lines (UTF-8, BOM or GBK; header optional); all bad lines are reported at once."""
-    rows: list[ChannelRow] = []
-    errors: list[str] = []
-    seen: dict[str, int] = {}
-    for line, cells in _lines(_decode(data)):
-        if not any(cell.strip() for cell in cells) or (line == 1 and _is_header(cells)):
-            continue
-        row, error = _check_row(line, cells)
-        if row and row.code in seen:
-            row, error = None, f"第 {line} 行：渠道代码“{row.code}”与第 {seen[row.code]} 行重复"
-        if error:
-            errors.append(error)
-            continue
-        seen[row.code] = line
-        rows.append(row)
-    if errors:
-        raise ChannelListError(errors)
-    if not rows:
-        raise ChannelListError(["没有任何渠道：每行应为 渠道代码,渠道名称"])
-    if len(rows) > BATCH_MAX:
-        raise ChannelListError([f"一次最多生成 {BATCH_MAX} 张海报，列表中有 {len(rows)} 个渠道"])
-    return rows
+    listed = read_channel_csv(data)
+    if listed.errors:
+        raise ChannelListError(listed.errors)
+    return listed.rows
 
 
 def index_csv(rows: list[tuple[str, str, str]]) -> bytes:
