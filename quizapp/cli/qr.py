@@ -33,6 +33,13 @@ def _warn_address() -> None:
         click.echo(warning, err=True)
 
 
+def _warn_organizer(slug: str) -> None:
+    """After a poster was made: a QR asking for a phone with no organizer named looks like a scam."""
+    if not contest_service.get_contest(slug).organizer:
+        click.echo("警告：竞赛未填写主办单位（organizer）和联系方式（contact），海报上不会印出是谁主办；"
+                   "群众可能当作诈骗二维码。请在竞赛定义或后台竞赛设置中填写后重新生成。", err=True)
+
+
 @channel_cli.command("add")
 @click.argument("slug")
 @click.argument("code")
@@ -75,6 +82,8 @@ def qr_make(slug: str, code: str | None, fmt: str, output: Path, ec: str, box_si
         click.echo(f"已创建渠道 {made.channel.code}（名称默认为代码，可用 flask qr channel add 修改）")
     click.echo(f"已生成 {output}（{len(made.data)} 字节）→ {made.url}")
     _warn_address()
+    if fmt.lower() == "pdf":
+        _warn_organizer(slug)
 
 
 @qr_cli.command("batch")
@@ -92,6 +101,7 @@ def qr_batch(slug: str, channels_csv: Path, output: Path) -> None:
     _write(output, batch.data)
     click.echo(f"已生成 {batch.count} 张海报 → {output}（新建渠道 {batch.created} 个，更名 {batch.renamed} 个）")
     _warn_address()
+    _warn_organizer(slug)
 
 
 @qr_cli.command("stats")

@@ -251,3 +251,19 @@ def test_stats_prints_a_row_per_channel(app, runner, api, tmp_path):
     assert lines[0].split("\t")[:6] == ["渠道代码", "扫码", "登记", "完成答题", "获抽奖资格", "中奖"]
     assert lines[1:] == ["school-01\t2\t1\t0\t0\t—\t进校园", "village-02\t0\t1\t0\t0\t—\t进农村",
                          "-\t0\t1\t0\t0\t—\t（无渠道）"]
+
+
+def test_a_poster_without_an_organizer_is_warned_about(app, runner, contest, tmp_path):
+    app.config["PUBLIC_BASE_URL"] = "https://yjj.nmg.example.cn"
+    output, result = make(runner, tmp_path, "--format", "pdf", name="p.pdf")
+    assert result.exit_code == 0 and output.stat().st_size > 0
+    assert "未填写主办单位" in result.stderr
+    png_output, png = make(runner, tmp_path, "--format", "png", name="q.png")
+    assert png.stderr == ""  # a bare QR code carries no organizer anyway
+    with app.app_context():
+        from quizapp.services.contests import get_contest
+
+        get_contest("demo").organizer = "包头市市场监督管理局"
+        db.session.commit()
+    output, result = make(runner, tmp_path, "--format", "pdf", name="r.pdf")
+    assert result.exit_code == 0 and result.stderr == ""
