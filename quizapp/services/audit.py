@@ -20,7 +20,7 @@ ACTION_NAMES = {
     "contest_create": "创建竞赛", "contest_update": "修改竞赛",
     "draw_commit": "锁定抽奖名单", "draw_run": "开奖", "draw_export": "导出中奖名单",
     "draw_verify": "核验开奖结果", "draw_publish": "发布中奖公示",
-    "exclude": "排除号码", "flag_clear": "解除标记", "export": "导出数据",
+    "exclude": "排除号码", "flag_clear": "解除标记", "flag_uphold": "维持标记", "export": "导出数据",
     "channel_create": "新建渠道", "channel_update": "修改渠道", "poster_batch": "批量生成海报", "logo_upload": "上传海报标志", "logo_remove": "删除海报标志",
 }  # fmt: skip
 # Chinese names of the detail keys the services write; a key missing here shows as it is.

@@ -1,8 +1,17 @@
-"""Who may enter the prize draw: passed within the window, not excluded, no uncleared flag; entrant codes."""
+"""Who may enter the prize draw: passed within the window, not excluded, no uncleared flag; entrant codes.
+
+One rule for `me`, the participant pages and the draw (README "抽奖资格"): a participant is in the
+draw when (1) one of their finished attempts, started and ended inside the contest window, reached
+the pass mark (a round left running past its deadline and grace is scored first, from the answers
+saved in time); (2) their phone is not on the exclusion list; and (3) none of their flags is
+unresolved or upheld, the flags being re-checked first with everything known now (a device that
+registered more phones later). The draw applies it to everyone at commit; `draw_standing` to one.
+"""
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
 from ..database import begin_write, saved_unless_duplicate
@@ -10,7 +19,7 @@ from ..domain.eligibility import new_entrant_code, new_entrant_codes, parse_phon
 from ..domain.errors import DomainError
 from ..extensions import db
 from ..models import Attempt, AttemptFlag, Contest, Exclusion, Participant
-from . import audit
+from . import audit, flags
 from .contests import get_contest
 
 _CODE_RNG = secrets.SystemRandom()  # entrant codes must not be guessable from one another
@@ -18,19 +27,29 @@ _CODE_RETRIES = 5
 _ERRORS_SHOWN = 10
 
 
-def _eligible_select(contest: Contest, *columns):
+def _passed(contest: Contest):
     # One entry per participant (per phone), whatever the number of attempts: a passing, finished
     # attempt inside the window is enough, since the best one then passes too.
-    passed = db.select(Attempt.id).where(
+    return db.select(Attempt.id).where(
         Attempt.participant_id == Participant.id, Attempt.status == "finished",
         Attempt.score >= contest.pass_score, Attempt.started_at >= contest.starts_at,
         Attempt.submitted_at <= contest.ends_at).exists()
-    excluded = db.select(Exclusion.id).where(
+
+
+def _excluded():
+    return db.select(Exclusion.id).where(
         Exclusion.contest_id == Participant.contest_id, Exclusion.phone == Participant.phone).exists()
-    # Any uncleared flag holds the person back: it questions how they reached the pass mark.
-    flagged = db.select(AttemptFlag.id).where(
-        AttemptFlag.participant_id == Participant.id, AttemptFlag.cleared_at.is_(None)).exists()
-    return db.select(*columns).where(Participant.contest_id == contest.id, passed, ~excluded, ~flagged)
+
+
+def _held(*states):
+    # Any flag not cleared (unresolved or upheld) holds the person back: it questions how they
+    # reached the pass mark, on any of their attempts.
+    return db.select(AttemptFlag.id).where(
+        AttemptFlag.participant_id == Participant.id, AttemptFlag.cleared_at.is_(None), *states).exists()
+
+
+def _eligible_select(contest: Contest, *columns):
+    return db.select(*columns).where(Participant.contest_id == contest.id, _passed(contest), ~_excluded(), ~_held())
 
 
 def eligible_participant_ids(contest: Contest, now: datetime | None = None) -> set[int]:
@@ -49,6 +68,31 @@ def is_eligible(contest: Contest, participant: Participant) -> bool:
     """Whether this one participant is in the draw now."""
     query = _eligible_select(contest, Participant.id).where(Participant.id == participant.id)
     return db.session.execute(query).first() is not None
+
+
+IN_DRAW, UNDER_REVIEW, NOT_IN_DRAW, NOT_PASSED = "in_draw", "under_review", "not_in_draw", "not_passed"
+
+
+@dataclass(frozen=True)
+class DrawStanding:
+    """One participant under the draw's rule: passed the mark (in the window), eligible, and why not."""
+
+    passed: bool
+    eligible: bool
+    status: str  # in_draw | under_review (a flag awaits review) | not_in_draw (excluded, upheld) | not_passed
+
+
+def draw_standing(contest: Contest, participant: Participant) -> DrawStanding:
+    """The draw's rule for one participant now; adds (and commits) the flags now due on their attempts."""
+    one = (Participant.contest_id == contest.id, Participant.id == participant.id)
+    if db.session.execute(db.select(Participant.id).where(*one, _passed(contest))).first() is None:
+        return DrawStanding(False, False, NOT_PASSED)
+    flags.refresh_and_save(contest, participant)  # as the draw re-checks everyone before it freezes the list
+    if is_eligible(contest, participant):
+        return DrawStanding(True, True, IN_DRAW)
+    out = db.session.execute(db.select(Participant.id).where(
+        *one, _excluded() | _held(AttemptFlag.upheld_at.is_not(None)))).first() is not None
+    return DrawStanding(True, False, NOT_IN_DRAW if out else UNDER_REVIEW)
 
 
 def assign_missing_codes(contest: Contest, participant_ids: list[int]) -> int:

@@ -1,20 +1,39 @@
-"""Raising, listing and clearing cheat flags on attempts that would make someone eligible."""
+"""Raising, listing and reviewing (clearing or upholding) cheat flags on attempts that would make someone eligible."""
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 
-from ..database import begin_write
-from ..domain.flags import FLAG_LABELS, AttemptFacts, FlagSettings, attempt_flags, phones_near
+from ..database import begin_write, saved_unless_duplicate
+from ..domain.errors import DomainError, ValidationError
+from ..domain.flags import (
+    ACTION_STATES,
+    CLEAR,
+    CLEARED,
+    FLAG_LABELS,
+    REASON_MAX,
+    UNRESOLVED,
+    UPHELD,
+    UPHOLD,
+    AttemptFacts,
+    FlagSettings,
+    attempt_flags,
+    flag_state,
+    phones_near,
+    review_decision,
+)
 from ..domain.masking import mask_name, mask_phone
+from ..domain.permissions import EVERYWHERE, RegionScope
 from ..extensions import db
-from ..models import Attempt, AttemptAnswer, AttemptFlag, Contest, Participant
+from ..models import Attempt, AttemptAnswer, AttemptFlag, Contest, Participant, PrizeDraw
 from . import audit
 from .contests import NotFound, get_contest, iso_local, question_count
+from .scope import within_scope
 
 log = logging.getLogger(__name__)
 
@@ -53,27 +72,39 @@ def flag_finished(attempt: Attempt, score: float, duration: int) -> int:
     return len(found)
 
 
-def _passing_attempts(contest: Contest):
-    return db.session.execute(
-        db.select(Attempt.id, Attempt.participant_id, Attempt.started_at, Attempt.duration_seconds)
-        .where(Attempt.contest_id == contest.id, Attempt.status == "finished", Attempt.score >= contest.pass_score)
-    ).all()
+def _passing_attempts(contest: Contest, participant_id: int | None = None):
+    query = (db.select(Attempt.id, Attempt.participant_id, Attempt.started_at, Attempt.duration_seconds)
+             .where(Attempt.contest_id == contest.id, Attempt.status == "finished",
+                    Attempt.score >= contest.pass_score))
+    if participant_id is not None:
+        query = query.where(Attempt.participant_id == participant_id)
+    return db.session.execute(query).all()
 
 
-def _last_answers(contest: Contest) -> dict[str, datetime]:
-    rows = db.session.execute(
-        db.select(AttemptAnswer.attempt_id, func.max(AttemptAnswer.saved_at))
-        .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
-        .where(Attempt.contest_id == contest.id, Attempt.status == "finished", Attempt.score >= contest.pass_score)
-        .group_by(AttemptAnswer.attempt_id)
-    ).all()
-    return {attempt_id: last for attempt_id, last in rows}
+def _last_answers(contest: Contest, participant_id: int | None = None) -> dict[str, datetime]:
+    query = (db.select(AttemptAnswer.attempt_id, func.max(AttemptAnswer.saved_at))
+             .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
+             .where(Attempt.contest_id == contest.id, Attempt.status == "finished",
+                    Attempt.score >= contest.pass_score)
+             .group_by(AttemptAnswer.attempt_id))
+    if participant_id is not None:
+        query = query.where(Attempt.participant_id == participant_id)
+    return {attempt_id: last for attempt_id, last in db.session.execute(query).all()}
 
 
-def _client_counts(contest: Contest, settings: FlagSettings) -> dict[int, int]:
+def _client_counts(contest: Contest, settings: FlagSettings, device: str | None = None) -> dict[int, int]:
+    """Phones registered around each participant's registration from the same device; only devices
+    with more registrations in all than the limit can break it, so only those are read."""
+    if not settings.max_phones_per_client:
+        return {}
+    busy = (db.select(Participant.client_hash)
+            .where(Participant.contest_id == contest.id, Participant.client_hash.is_not(None))
+            .group_by(Participant.client_hash).having(func.count(Participant.id) > settings.max_phones_per_client))
+    if device is not None:
+        busy = busy.where(Participant.client_hash == device)
     rows = db.session.execute(
         db.select(Participant.id, Participant.client_hash, Participant.created_at)
-        .where(Participant.contest_id == contest.id, Participant.client_hash.is_not(None))
+        .where(Participant.contest_id == contest.id, Participant.client_hash.in_(busy))
     ).all()
     by_client: dict[str, list[datetime]] = defaultdict(list)
     for row in rows:
@@ -84,61 +115,182 @@ def _client_counts(contest: Contest, settings: FlagSettings) -> dict[int, int]:
             for row in rows}
 
 
-def refresh_flags(contest: Contest) -> int:
-    """Re-examine every passing attempt and add the flags now due; inside the caller's write transaction."""
+def _due_flags(contest: Contest, participant: Participant | None = None) -> list[AttemptFlag]:
+    """Flags the passing attempts (of everyone, or of one participant) deserve now and do not have yet."""
     # Registrations made after an attempt was finalised (more phones from one device) are only
-    # visible now, so the draw re-checks everything before it freezes the list.
+    # visible now, so this re-checks with everything known at this moment.
     settings, count = settings_of(contest), question_count(contest)
-    existing = {tuple(row) for row in db.session.execute(
-        db.select(AttemptFlag.attempt_id, AttemptFlag.kind).where(AttemptFlag.contest_id == contest.id))}
-    last_answers, phones = _last_answers(contest), _client_counts(contest, settings)
-    added = 0
-    for row in _passing_attempts(contest):
+    pid = participant.id if participant is not None else None
+    passing = _passing_attempts(contest, pid)
+    if not passing:
+        return []
+    existing = db.select(AttemptFlag.attempt_id, AttemptFlag.kind).where(AttemptFlag.contest_id == contest.id)
+    if pid is not None:
+        existing = existing.where(AttemptFlag.participant_id == pid)
+    existing = {tuple(row) for row in db.session.execute(existing)}
+    if participant is not None and not participant.client_hash:
+        phones = {}
+    else:
+        phones = _client_counts(contest, settings, participant.client_hash if participant is not None else None)
+    last_answers, due = _last_answers(contest, pid), []
+    for row in passing:
         facts = AttemptFacts(count, row.duration_seconds or 0, row.started_at, last_answers.get(row.id),
                              phones.get(row.participant_id, 1))
-        for kind, detail in attempt_flags(facts, settings):
-            if (row.id, kind) not in existing:
-                db.session.add(AttemptFlag(contest_id=contest.id, attempt_id=row.id,
-                                           participant_id=row.participant_id, kind=kind, detail=detail))
-                added += 1
+        due.extend(AttemptFlag(contest_id=contest.id, attempt_id=row.id, participant_id=row.participant_id,
+                               kind=kind, detail=detail)
+                   for kind, detail in attempt_flags(facts, settings) if (row.id, kind) not in existing)
+    return due
+
+
+def refresh_flags(contest: Contest, participant: Participant | None = None) -> int:
+    """Re-examine every passing attempt (or one participant's) and add the flags now due; inside the
+    caller's write transaction."""
+    due = _due_flags(contest, participant)
+    db.session.add_all(due)
     db.session.flush()
-    return added
+    return len(due)
+
+
+def refresh_and_save(contest: Contest, participant: Participant | None = None) -> int:
+    """Add and commit the flags now due; the checking reads run before the write lock is taken."""
+    due = _due_flags(contest, participant)
+    if not due:
+        return 0
+    begin_write(db.session)
+    db.session.add_all(due)
+    # A parallel request (another page view, the draw) may have added the same flags first: fine.
+    return len(due) if saved_unless_duplicate(db.session) else 0
 
 
 def review_flags(slug: str, include_cleared: bool = False) -> list[dict]:
-    """Bring the contest's flags up to date and list them with names and phones masked."""
+    """Bring the contest's flags up to date and list them with names and phones masked: the unresolved
+    ones, or (include_cleared) every flag with its review."""
     contest = get_contest(slug)
-    begin_write(db.session)
-    refresh_flags(contest)
-    db.session.commit()
+    refresh_and_save(contest)
     query = (db.select(AttemptFlag, Participant.name, Participant.phone)
              .join(Participant, Participant.id == AttemptFlag.participant_id)
              .where(AttemptFlag.contest_id == contest.id).order_by(AttemptFlag.id))
     if not include_cleared:
-        query = query.where(AttemptFlag.cleared_at.is_(None))
+        query = query.where(AttemptFlag.cleared_at.is_(None), AttemptFlag.upheld_at.is_(None))
+    tz = contest.timezone
     return [
         {"id": flag.id, "kind": flag.kind, "label": FLAG_LABELS.get(flag.kind, flag.kind), "detail": flag.detail,
          "attempt_id": flag.attempt_id, "name": mask_name(name), "phone": mask_phone(phone),
-         "created_at": iso_local(flag.created_at, contest.timezone),
-         "cleared_at": iso_local(flag.cleared_at, contest.timezone), "cleared_by": flag.cleared_by}
+         "created_at": iso_local(flag.created_at, tz), "state": flag_state(flag.cleared_at, flag.upheld_at),
+         "cleared_at": iso_local(flag.cleared_at, tz), "cleared_by": flag.cleared_by,
+         "upheld_at": iso_local(flag.upheld_at, tz), "upheld_by": flag.upheld_by, "reason": flag.review_reason}
         for flag, name, phone in db.session.execute(query).all()
     ]
 
 
-def clear_flag(flag_id: int, actor: str, now: datetime) -> tuple[AttemptFlag, bool]:
-    """Clear a flag after review; returns (flag, changed). Clearing twice changes nothing."""
+def unresolved_count(contest: Contest, scope: RegionScope = EVERYWHERE) -> int:
+    """How many flags nobody has reviewed yet, after adding the flags now due (shown before the draw)."""
+    refresh_and_save(contest)
+    query = (db.select(func.count(AttemptFlag.id)).join(Participant, Participant.id == AttemptFlag.participant_id)
+             .where(AttemptFlag.contest_id == contest.id, AttemptFlag.cleared_at.is_(None),
+                    AttemptFlag.upheld_at.is_(None)))
+    return db.session.execute(within_scope(query, scope)).scalar_one()
+
+
+def state_counts(contest: Contest, scope: RegionScope = EVERYWHERE) -> dict[str, int]:
+    """Flags by review state ({unresolved, cleared, upheld}) and `held`, the participants kept out of the draw."""
+    state = case((AttemptFlag.cleared_at.is_not(None), CLEARED), (AttemptFlag.upheld_at.is_not(None), UPHELD),
+                 else_=UNRESOLVED)
+    base = (db.select(state.label("state"), func.count(AttemptFlag.id))
+            .join(Participant, Participant.id == AttemptFlag.participant_id)
+            .where(AttemptFlag.contest_id == contest.id).group_by(state))
+    counts = {UNRESOLVED: 0, CLEARED: 0, UPHELD: 0, **dict(db.session.execute(within_scope(base, scope)).all())}
+    held = (db.select(func.count(func.distinct(AttemptFlag.participant_id)))
+            .join(Participant, Participant.id == AttemptFlag.participant_id)
+            .where(AttemptFlag.contest_id == contest.id, AttemptFlag.cleared_at.is_(None)))
+    counts["held"] = db.session.execute(within_scope(held, scope)).scalar_one()
+    return counts
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a review changed: the flags now in the new state, those that already were, and the draw's state."""
+
+    action: str
+    changed: list[AttemptFlag]
+    unchanged: list[AttemptFlag]
+    draw_committed: bool  # a commitment exists: the list it froze no longer matches, recommit before the run
+
+
+def _require_reviewable(contest: Contest) -> bool:
+    """Refuse once the draw has been run (the winners came from the list as it was); True if committed."""
+    latest = db.session.execute(
+        db.select(PrizeDraw.status, PrizeDraw.version).where(PrizeDraw.contest_id == contest.id)
+        .order_by(PrizeDraw.version.desc()).limit(1)).first()
+    if latest is not None and latest.status == "drawn":
+        raise DomainError(f"已开奖（第 {latest.version} 版），不能再更改作弊标记的审核结果；"
+                          "如需取消某人的中奖资格，请用排除名单并重新承诺", code="draw_refused")
+    return latest is not None
+
+
+def _apply(flag: AttemptFlag, action: str, reason: str, actor: str, now: datetime) -> bool:
+    """Put one flag in the action's state; False when it already was. A reviewer may change their mind."""
+    if flag_state(flag.cleared_at, flag.upheld_at) == ACTION_STATES[action]:
+        return False
+    who = (actor or "unknown")[:64]
+    cleared = action == CLEAR
+    flag.cleared_at, flag.cleared_by = (now, who) if cleared else (None, None)
+    flag.upheld_at, flag.upheld_by = (None, None) if cleared else (now, who)
+    flag.review_reason = reason[:REASON_MAX]
+    return True
+
+
+def _load_for_review(ids: list[int], contest: Contest | None, scope: RegionScope) -> tuple[Contest, list]:
+    flags = db.session.execute(within_scope(
+        db.select(AttemptFlag).join(Participant, Participant.id == AttemptFlag.participant_id)
+        .where(AttemptFlag.id.in_(ids)), scope).order_by(AttemptFlag.id)).scalars().all()
+    missing = sorted(set(ids) - {flag.id for flag in flags})
+    contest_ids = {flag.contest_id for flag in flags}
+    if missing or len(contest_ids) != 1 or (contest is not None and contest_ids != {contest.id}):
+        db.session.rollback()
+        raise NotFound(f"标记 {'、'.join(map(str, missing or ids))} 不存在")
+    return contest or db.session.get(Contest, contest_ids.pop()), list(flags)
+
+
+def resolve_flags(ids, action: str, reason: str, actor: str, now: datetime, contest: Contest | None = None,
+                  scope: RegionScope = EVERYWHERE, require_reason: bool = True) -> Resolution:
+    """Clear or uphold flags of one contest with one reason, in one audited transaction."""
+    if require_reason or (reason or "").strip():
+        action, reason = review_decision(action, reason)
+    elif action not in ACTION_STATES:
+        raise ValidationError("action", "请选择解除或维持标记")
+    else:
+        reason = ""
+    # (Only the CLI's clear-flag may leave the reason empty; it has no --reason option.)
+    wanted = sorted({int(value) for value in ids if str(value).isdigit()})
+    if not wanted:
+        raise ValidationError("ids", "请至少选择一条标记")
     begin_write(db.session)
-    flag = db.session.get(AttemptFlag, flag_id)
-    if flag is None:
+    contest, flags = _load_for_review(wanted, contest, scope)
+    try:
+        committed = _require_reviewable(contest)
+    except DomainError:
         db.session.rollback()
-        raise NotFound(f"标记 {flag_id} 不存在")
-    if flag.cleared_at is not None:
-        db.session.rollback()
-        return flag, False
-    flag.cleared_at, flag.cleared_by = now, (actor or "unknown")[:64]
-    contest = db.session.get(Contest, flag.contest_id)
-    audit.record("flag_clear", actor, contest, 1, now, {"flag_id": flag.id, "kind": flag.kind,
-                                                          "attempt_id": flag.attempt_id})
+        raise
+    changed = [flag for flag in flags if _apply(flag, action, reason, actor, now)]
+    unchanged = [flag for flag in flags if flag not in changed]
+    if changed:
+        one = changed[0] if len(changed) == 1 else None
+        detail = ({"flag_id": one.id, "kind": one.kind, "attempt_id": one.attempt_id, "reason": reason} if one
+                  else {"flag_id": [flag.id for flag in changed], "reason": reason})
+        audit.record(f"flag_{action}", actor, contest, len(changed), now, detail)
     db.session.commit()
-    log.info("flag cleared id=%d kind=%s contest=%s by=%s", flag.id, flag.kind, contest.slug, flag.cleared_by)
-    return flag, True
+    log.info("flags %s ids=%s contest=%s by=%s", action, [flag.id for flag in changed], contest.slug, actor)
+    return Resolution(action, changed, unchanged, committed)
+
+
+def clear_flag(flag_id: int, actor: str, now: datetime, reason: str = "") -> tuple[AttemptFlag, bool]:
+    """Clear a flag after review; returns (flag, changed). Clearing twice changes nothing."""
+    outcome = resolve_flags([flag_id], CLEAR, reason, actor, now, require_reason=False)
+    return (outcome.changed or outcome.unchanged)[0], bool(outcome.changed)
+
+
+def uphold_flag(flag_id: int, actor: str, now: datetime, reason: str) -> tuple[AttemptFlag, bool]:
+    """Uphold a flag after review (the person stays out of the draw), with a reason; returns (flag, changed)."""
+    outcome = resolve_flags([flag_id], UPHOLD, reason, actor, now)
+    return (outcome.changed or outcome.unchanged)[0], bool(outcome.changed)

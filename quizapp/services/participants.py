@@ -49,8 +49,11 @@ def _find(contest_id: int, phone: str) -> Participant | None:
 
 
 def register(contest: Contest, data: Mapping, now: datetime,
-             client_hash: str | None = None) -> tuple[Participant, str, bool]:
-    """Register (or re-identify by phone) a participant; returns (participant, token, created)."""
+             client_hash: str | None = None, client_ip: str | None = None) -> tuple[Participant, str, bool]:
+    """Register (or re-identify by phone) a participant; returns (participant, token, created).
+
+    `client_hash` is the keyed digest of the device id (the many-phones rule counts it); `client_ip`
+    is kept only as evidence for a reviewer of a flag."""
     require_open(contest, now)
     reg = validate_registration(data, contest.regions)
     begin_write(db.session)
@@ -59,7 +62,8 @@ def register(contest: Contest, data: Mapping, now: datetime,
     if created:
         day, hour = local_day_hour(now, contest.timezone)
         participant = Participant(contest_id=contest.id, name=reg.name, phone=reg.phone, region=reg.region,
-                                  channel=reg.channel, client_hash=client_hash, consent_at=now, created_at=now,
+                                  channel=reg.channel, client_hash=client_hash,
+                                  client_ip=client_ip[:45] if client_ip else None, consent_at=now, created_at=now,
                                   registered_day=day, registered_hour=hour)
         db.session.add(participant)
         if not saved_unless_duplicate(db.session, flush_only=True):

@@ -14,7 +14,7 @@ from ..extensions import db
 from ..models import Attempt, Contest, Participant
 from .attempts import attempt_counts, attempts_left_today, close_if_expired, finalize_expired, running_attempt
 from .contests import iso_local
-from .eligibility import ensure_entrant_code, is_eligible
+from .eligibility import draw_standing, ensure_entrant_code
 
 
 def my_record(contest: Contest, participant: Participant, now: datetime) -> dict:
@@ -28,11 +28,10 @@ def my_record(contest: Contest, participant: Participant, now: datetime) -> dict
     scores = [a.score for a in attempts if a.status == "finished"]
     best = max(scores) if scores else None
     total, today_count = attempt_counts(participant.id, local_day(now, contest.timezone))
-    passed = best is not None and best >= contest.pass_score
-    # `eligible` stays the pass mark (as in the submit result); being in the draw also needs no
-    # exclusion and no uncleared flag, and only then is the entrant code shown.
-    in_draw = passed and is_eligible(contest, participant)
-    code = ensure_entrant_code(participant) if in_draw else None
+    # `eligible` is the draw's own rule (services/eligibility), so that `me`, the pages and the
+    # draw never disagree; `passed` is the pass mark alone, as in the submit result.
+    standing = draw_standing(contest, participant)
+    code = ensure_entrant_code(participant) if standing.eligible else None
     return {
         "participant_id": participant.id,
         "attempts": [
@@ -41,9 +40,11 @@ def my_record(contest: Contest, participant: Participant, now: datetime) -> dict
             for a in attempts
         ],
         "best_score": best,
-        "eligible": passed,
+        "eligible": standing.eligible,
         "entrant_code": code,
-        "in_draw": in_draw,
+        "in_draw": standing.eligible,
+        "passed": standing.passed,
+        "draw_status": standing.status,
         "attempts_left_today": attempts_left_today(contest, total, today_count),
     }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import random
+import re
 import secrets
 from datetime import datetime
 
@@ -36,11 +37,34 @@ def public_base_url() -> str:
     return choose_base_url(current_app.config.get("PUBLIC_BASE_URL"), request.host_url)
 
 
-def client_hash() -> str:
-    """A keyed digest of the caller's address and browser: lets us spot one device registering many
-    phones without storing either (the key makes it irreversible over the small IPv4 space)."""
-    raw = f"{request.remote_addr}|{request.headers.get('User-Agent', '')}".encode()
-    return hmac.new(current_app.secret_key.encode(), raw, hashlib.sha256).hexdigest()[:32]
+# A device id is random and ours (a cookie we set, or an API client's own id), never derived from
+# the address or the browser: 40 students on one school Wi-Fi with the same phone model are 40 devices.
+DEVICE_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")
+CLIENT_ID_HEADER = "X-Client-Id"
+
+
+def valid_device_id(value: str | None) -> str | None:
+    """`value` if it is a well-formed device id (8–64 of A–Z a–z 0–9 _ -), else None."""
+    return value if isinstance(value, str) and DEVICE_ID_PATTERN.fullmatch(value) else None
+
+
+def api_client_id() -> str | None:
+    """The API caller's stable client id from the X-Client-Id header; a malformed one is ignored."""
+    return valid_device_id(request.headers.get(CLIENT_ID_HEADER, "").strip())
+
+
+def client_hash(device_id: str | None) -> str | None:
+    """A keyed digest of a device id (None without one): counts phones per device without storing the id."""
+    if not device_id:
+        return None  # no evidence: such registrations are never counted as one device
+    key = current_app.secret_key
+    key = key.encode() if isinstance(key, str) else key
+    return hmac.new(key, b"device:" + device_id.encode(), hashlib.sha256).hexdigest()
+
+
+def client_ip() -> str | None:
+    """The caller's address (ProxyFix applies TRUSTED_PROXIES): evidence for a reviewer, never a rule."""
+    return (request.remote_addr or "")[:45] or None
 
 
 def leaderboard_ttl() -> float:

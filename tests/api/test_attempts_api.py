@@ -184,7 +184,8 @@ def test_me_reports_attempts_best_score_and_eligibility(app, api):
     api.submit(second["attempt_id"], correct_answers(app, second["attempt_id"]))
     me = api.me().get_json()
     assert [a["score"] for a in me["attempts"]] == [0, 50]
-    assert me["best_score"] == 50 and me["eligible"] is True and me["attempts_left_today"] == 1
+    assert me["best_score"] == 50 and me["passed"] is True and me["attempts_left_today"] == 1
+    assert me["eligible"] is False and me["draw_status"] == "under_review"  # answered in 0 s: flagged
 
 
 def test_paper_has_no_repeats_and_follows_the_draw_rules(api):

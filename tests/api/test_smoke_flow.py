@@ -19,6 +19,8 @@ def test_full_round_scores_every_answer(app, api):
     assert body["eligible"] is True and body["late"] is False
     assert all(r["explanation"] and r["source"] for r in body["results"])
     me = api.me().get_json()
-    assert me["best_score"] == 50 and me["eligible"] is True and me["attempts_left_today"] == 2
+    assert me["best_score"] == 50 and me["passed"] is True and me["attempts_left_today"] == 2
+    # Every answer came in the second the round started: flagged, so `me` is not eligible, as the draw.
+    assert me["eligible"] is False and me["draw_status"] == "under_review" and me["entrant_code"] is None
     board = api.client.get("/api/v1/contests/demo/leaderboard").get_json()
     assert board["entries"] == [{"rank": 1, "name": "张*", "region": "包头市", "score": 50.0, "duration_seconds": 0}]

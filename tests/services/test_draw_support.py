@@ -12,10 +12,11 @@ SLUG = "demo"
 
 
 def register(client, phone: str, name: str = "张三", ua: str | None = None) -> str:
-    """Register a phone from its own browser (distinct User-Agent unless `ua` is shared) and return the token."""
+    """Register a phone from its own device (its own X-Client-Id unless `ua` names a shared one) and return
+    the token; the User-Agent is the same for everyone, as on a school's phones of one model."""
     body = {"name": name, "phone": phone, "region": "包头市", "consent": True}
     response = client.post(f"/api/v1/contests/{SLUG}/participants", json=body,
-                           headers={"User-Agent": ua or f"browser-{phone}"})
+                           headers={"User-Agent": "same-phone-model", "X-Client-Id": ua or f"device-{phone}"})
     assert response.status_code in (200, 201), response.get_json()
     return response.get_json()["token"]
 

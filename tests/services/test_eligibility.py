@@ -47,7 +47,7 @@ def test_entrant_code_is_null_until_eligible_then_stable(app, client, clock, con
     play(app, client, clock, phone(1), token=token)
     record = me(client, token)
     code = record["entrant_code"]
-    assert record["eligible"] is True and record["in_draw"] is True
+    assert record["eligible"] is True and record["in_draw"] is True and record["draw_status"] == "in_draw"
     assert len(code) == 8 and set(code) <= set(ENTRANT_ALPHABET)
     assert me(client, token)["entrant_code"] == code
     with app.app_context():
@@ -63,7 +63,9 @@ def test_a_too_fast_attempt_is_flagged_and_blocked_until_cleared(app, client, cl
     token, _ = play(app, client, clock, phone(1), seconds=0)  # everything answered at the start
     assert flag_kinds(app, phone(1)) == {"too_fast", "burst"}
     record = me(client, token)
-    assert record["eligible"] is True and record["in_draw"] is False and record["entrant_code"] is None
+    # Passed, but held by the flags: `me` says so exactly as the draw will (not eligible, no code).
+    assert record["passed"] is True and record["eligible"] is False and record["in_draw"] is False
+    assert record["draw_status"] == "under_review" and record["entrant_code"] is None
     assert eligible_phones(app) == set()
     with app.app_context():
         ids = [row["id"] for row in flags.review_flags(SLUG)]

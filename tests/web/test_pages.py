@@ -246,8 +246,9 @@ def test_contest_not_open_shows_status_and_refuses_registration(app, clock):
     assert "竞赛尚未开始" in refused.get_data(as_text=True)
 
 
-def test_my_record_and_forget(player):
+def test_my_record_and_forget(player, clock):
     player.start()
+    clock.advance(seconds=40)  # a human pace: a round answered in no time is flagged and not in the draw
     play_through(player)
     attempt_id = player.running().id
     player.client.post("/c/demo/submit", data={"attempt_id": attempt_id})

@@ -74,4 +74,4 @@ def test_record_page_without_a_code_says_it_is_being_checked(app, client, clock,
     with client.session_transaction() as session:
         session["tokens"] = {SLUG: token}
     html = client.get(f"/c/{SLUG}/me").get_data(as_text=True)
-    assert "已获得抽奖资格" in html and "核实后显示抽奖编号" in html
+    assert "已获得抽奖资格" not in html and "核实后显示抽奖编号" in html  # as `me` and the draw say

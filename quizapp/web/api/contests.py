@@ -7,7 +7,7 @@ from flask import g, request
 from ...extensions import limiter
 from ...services import contests, participants, standings
 from ...services import draw as draw_service
-from ..common import client_hash, leaderboard_ttl, now
+from ..common import api_client_id, client_hash, client_ip, leaderboard_ttl, now
 from ..ratelimits import per_ip, per_phone, per_token, phone_key, token_key
 from ..security import mark_personal
 from . import bp
@@ -27,7 +27,9 @@ def register(slug: str):
     """Register, or get a fresh token for the phone already registered."""
     contest = contests.get_contest(slug)
     body = json_body()
-    participant, token, created = participants.register(contest, body, now(), client_hash())
+    # The device is the caller's X-Client-Id only: without one, nothing counts this phone as one device's.
+    participant, token, created = participants.register(contest, body, now(), client_hash(api_client_id()),
+                                                        client_ip())
     mark_personal()
     return {"participant_id": participant.id, "token": token}, 201 if created else 200
 

@@ -68,14 +68,21 @@ SCHEMAS = {
         ["attempt_id", "score", "max_score", "correct_count", "question_count", "duration_seconds", "eligible",
          "late", "results"],
         attempt_id=STR, score=NUM, max_score=NUM, correct_count=INT, question_count=INT, duration_seconds=INT,
-        eligible=BOOL, late=BOOL,
+        eligible={**BOOL, "description": "本次答题达到合格分；是否参加抽奖以 me 的 eligible 为准"}, late=BOOL,
         results={"type": "array", "items": _obj(
             ["question_id", "correct", "chosen_option_ids", "correct_option_ids", "explanation", "source"],
             question_id=STR, correct=BOOL, chosen_option_ids={"type": "array", "items": STR},
             correct_option_ids={"type": "array", "items": STR}, explanation=STR, source=STR)}),
     "Me": _obj(["participant_id", "attempts", "best_score", "eligible", "entrant_code", "attempts_left_today"],
-               participant_id=INT, best_score={"type": "number", "nullable": True}, eligible=BOOL,
+               participant_id=INT, best_score={"type": "number", "nullable": True},
+               eligible={**BOOL, "description": "现在是否在抽奖名单中：竞赛时间内达到合格分、未被排除、"
+                                               "没有待审核或经审核维持的作弊标记（抽奖提交承诺时用同一规则）"},
                entrant_code={"type": "string", "nullable": True}, attempts_left_today=INT, in_draw=BOOL,
+               passed={**BOOL, "description": "在竞赛时间内有一次答题达到合格分（不论能否参加抽奖）"},
+               draw_status={"type": "string", "enum": ["in_draw", "under_review", "not_in_draw", "not_passed"],
+                            "description": "in_draw：在抽奖名单中（eligible 为 true，与抽奖时冻结名单的规则相同）；"
+                                           "under_review：有待审核的作弊标记；not_in_draw：被排除或标记经审核维持；"
+                                           "not_passed：未达到合格分"},
                attempts={"type": "array", "items": _obj(["attempt_id", "score", "submitted_at"], attempt_id=STR,
                                                         score={"type": "number", "nullable": True},
                                                         submitted_at={**TIME, "nullable": True})}),

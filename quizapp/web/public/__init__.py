@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from . import channels, filters, landing, play, record, winners  # noqa: E402,F401  (routes register on import)
+from . import channels, device, filters, landing, play, record, winners  # noqa: E402,F401  (routes register on import)

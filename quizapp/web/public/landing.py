@@ -8,11 +8,12 @@ from flask_babel import gettext as _
 from ...domain.errors import DomainError, ValidationError
 from ...extensions import limiter
 from ...services import attempts, contests, participants, standings
-from ..common import client_hash, now, pool_ttl, rng
+from ..common import client_hash, client_ip, now, pool_ttl, rng
 from ..ratelimits import per_ip, per_phone, phone_key
 from ..security import mark_personal
 from . import bp
 from .channels import first_channel
+from .device import device_id
 from .forms import RegistrationForm, clean_channel
 from .session import current_participant, forget_token, participant_required, remember_token
 
@@ -51,7 +52,8 @@ def register(slug: str):
     if not form.validate_on_submit():
         return _render_landing(contest, form, 422)
     try:
-        _participant, token, created = participants.register(contest, form.payload(), now(), client_hash())
+        _participant, token, created = participants.register(contest, form.payload(), now(),
+                                                             client_hash(device_id()), client_ip())
     except ValidationError as exc:
         for reason in form.add_errors(exc.fields).values():
             flash(reason, "error")
