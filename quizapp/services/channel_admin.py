@@ -103,7 +103,7 @@ def default_name(event_date: date | None, place: str, taken: set[str]) -> str:
     elif day:
         base = f"{day}活动"
     else:
-        number = len(taken) + 1
+        number = 1
         while f"未命名渠道 {number}" in taken:
             number += 1
         return f"未命名渠道 {number}"

@@ -141,13 +141,13 @@ def test_a_channel_without_a_name_gets_a_readable_one_never_its_code(console, co
     client.post(f"{BASE}/new", data={"code": "x2", "name": "   "})
     names = {row[0]: row[1] for row in channel_rows(client.application)}
     assert names == {"p1": "11月20日 青城公园", "p2": "11月20日 青城公园（2）", "d1": "12月1日活动",
-                     "x1": "未命名渠道 4", "x2": "未命名渠道 5"}
+                     "x1": "未命名渠道 1", "x2": "未命名渠道 2"}
 
 
 def test_default_name_rules():
     assert default_name(date(2026, 11, 20), "青城公园", set()) == "11月20日 青城公园"
     assert default_name(None, "青城公园", {"青城公园"}) == "青城公园（2）"
-    assert default_name(None, "", {"a", "未命名渠道 3"}) == "未命名渠道 4"
+    assert default_name(None, "", {"a", "未命名渠道 1", "未命名渠道 3"}) == "未命名渠道 2"
     assert len(default_name(date(2026, 1, 2), "地" * 100, set())) == 100
 
 
@@ -262,17 +262,26 @@ def test_a_channel_named_after_its_code_downloads_under_its_code(console, contes
 # --- the funnel ------------------------------------------------------------------------------
 
 
-def test_the_list_shows_each_channels_funnel(app, console, school, clock):
-    from tests.services.test_channels import _register  # noqa: PLC0415
+def funnel_of(client, code: str) -> dict[str, str]:
+    html = client.get(BASE).get_data(as_text=True)
+    row = re.search(rf'<tr id="channel-{code}">(.*?)</tr>', html, re.S).group(1)
+    cells = re.findall(r'class="num" data-label="([^"]+)">(?:<span title="([^"]+)">)?([^<]*)<', row)
+    return {label: title or value for label, title, value in cells}  # 中奖 before the draw: its title
 
+
+def test_the_list_shows_each_channels_funnel_inside_the_accounts_region(app, console, school):
     client = app.test_client()
     client.get("/s/demo/school-01", headers={"User-Agent": "Mozilla/5.0"})
-    _register(client, "13800000001", "school-01", 0)
-    html = console("staff").get(BASE).get_data(as_text=True)
-    row = re.search(r'<tr id="channel-school-01">(.*?)</tr>', html, re.S).group(1)
-    figures = re.findall(r'class="num" data-label="([^"]+)">([^<]*)<', row)
-    assert dict(figures)["扫码"] == "1" and dict(figures)["登记"] == "1"
-    assert "尚未开奖" in row
+    for n, region in enumerate(["包头市", "呼和浩特市"]):
+        response = client.post("/api/v1/contests/demo/participants", json={
+            "name": "参赛者", "phone": f"1380000000{n}", "region": region, "consent": True, "channel": "school-01"},
+            environ_base={"REMOTE_ADDR": f"10.1.0.{n}"}, headers={"User-Agent": f"phone-{n}"})
+        assert response.status_code == 201
+    everyone = funnel_of(console("staff"), "school-01")
+    assert (everyone["扫码"], everyone["登记"], everyone["中奖"]) == ("1", "2", "尚未开奖")
+    baotou = console("staff", region="包头市")
+    assert (funnel_of(baotou, "school-01")["扫码"], funnel_of(baotou, "school-01")["登记"]) == ("1", "1")
+    assert "只计 包头市 的参赛者" in baotou.get(BASE).get_data(as_text=True)
 
 
 # --- logo ------------------------------------------------------------------------------------
@@ -335,4 +344,4 @@ def test_the_audit_page_names_the_new_actions(app, console, school):
     client = console("admin")
     client.post(f"{BASE}/new", data={"code": "a-1"})
     html = client.get("/admin/audit").get_data(as_text=True)
-    assert "新建渠道" in html and "a-1（未命名渠道 2）" in html
+    assert "新建渠道" in html and "a-1（未命名渠道 1）" in html
