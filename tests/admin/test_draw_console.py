@@ -137,3 +137,11 @@ def test_the_contest_list_links_to_the_draw_for_those_who_may_use_it(app, consol
     link = f'href="{BASE}"'
     assert link in console("organizer").get("/admin/contests").get_data(as_text=True)
     assert link not in console("staff").get("/admin/contests").get_data(as_text=True)
+
+
+def test_the_navigation_marks_the_area_of_sub_pages(app, console, ended):
+    html = console("organizer").get(BASE).get_data(as_text=True)
+    assert '<a href="/admin/draw" aria-current="page">' in html
+    channels = console("organizer").get(f"/admin/contests/{SLUG}/channels").get_data(as_text=True)
+    assert '<a href="/admin/channels" aria-current="page">' in channels
+    assert '<a href="/admin/draw" aria-current="page">' not in channels

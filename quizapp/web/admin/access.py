@@ -132,11 +132,14 @@ def safe_next(target: str | None) -> str:
 def navigation() -> list[dict]:
     """The left navigation the signed-in role may use, with the current area marked."""
     views = current_app.view_functions
+    here = views.get(request.endpoint or "")
+    # The module that serves this page names its area too: admin.channel_edit lives in channels.py.
+    here_module = here.__module__.rsplit(".", 1)[-1] if here else ""
     items = []
     for label, endpoint, action in NAV:
         if endpoint in views and may(action):
             area = endpoint.split(".", 1)[1]
-            current = (request.endpoint or "").split(".", 1)[-1].startswith(area)
+            current = (request.endpoint or "").split(".", 1)[-1].startswith(area) or here_module.startswith(area)
             items.append({"label": label, "url": url_for(endpoint), "current": current})
     return items
 
