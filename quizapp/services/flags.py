@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func
+from sqlalchemy import case, false, func, or_
 
 from ..database import begin_write, saved_unless_duplicate
 from ..domain.errors import DomainError, ValidationError
@@ -72,39 +72,59 @@ def flag_finished(attempt: Attempt, score: float, duration: int) -> int:
     return len(found)
 
 
-def _passing_attempts(contest: Contest, participant_id: int | None = None):
-    query = (db.select(Attempt.id, Attempt.participant_id, Attempt.started_at, Attempt.duration_seconds)
-             .where(Attempt.contest_id == contest.id, Attempt.status == "finished",
-                    Attempt.score >= contest.pass_score))
-    if participant_id is not None:
-        query = query.where(Attempt.participant_id == participant_id)
-    return db.session.execute(query).all()
+def _seconds_after(later, earlier):
+    """`later - earlier` in seconds, in SQL: SQLite keeps times as text, PostgreSQL as timestamps."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", later - earlier)
+    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
 
 
-def _last_answers(contest: Contest, participant_id: int | None = None) -> dict[str, datetime]:
-    query = (db.select(AttemptAnswer.attempt_id, func.max(AttemptAnswer.saved_at))
-             .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
-             .where(Attempt.contest_id == contest.id, Attempt.status == "finished",
-                    Attempt.score >= contest.pass_score)
-             .group_by(AttemptAnswer.attempt_id))
-    if participant_id is not None:
-        query = query.where(Attempt.participant_id == participant_id)
-    return {attempt_id: last for attempt_id, last in db.session.execute(query).all()}
-
-
-def _client_counts(contest: Contest, settings: FlagSettings, device: str | None = None) -> dict[int, int]:
-    """Phones registered around each participant's registration from the same device; only devices
-    with more registrations in all than the limit can break it, so only those are read."""
-    if not settings.max_phones_per_client:
-        return {}
+def _busy_devices(contest: Contest, settings: FlagSettings, device: str | None = None):
+    """Devices with more registrations in all than the limit: only those can break the rule."""
     busy = (db.select(Participant.client_hash)
             .where(Participant.contest_id == contest.id, Participant.client_hash.is_not(None))
             .group_by(Participant.client_hash).having(func.count(Participant.id) > settings.max_phones_per_client))
-    if device is not None:
-        busy = busy.where(Participant.client_hash == device)
+    return busy.where(Participant.client_hash == device) if device is not None else busy
+
+
+def _candidates(contest: Contest, settings: FlagSettings, count: int, participant_id: int | None):
+    """Passing attempts that some rule might flag, chosen in SQL (a superset: the domain rule decides), so
+    that a national contest's hundreds of thousands of clean rounds never come into Python."""
+    maybe = []
+    if settings.min_seconds_per_question:
+        maybe.append(func.coalesce(Attempt.duration_seconds, 0) < settings.min_seconds_per_question * max(count, 1))
+    if settings.max_phones_per_client:
+        maybe.append(Attempt.participant_id.in_(db.select(Participant.id).where(
+            Participant.contest_id == contest.id, Participant.client_hash.in_(_busy_devices(contest, settings)))))
+    if settings.burst_seconds:
+        answers = db.select(AttemptAnswer.attempt_id).where(AttemptAnswer.attempt_id == Attempt.id)
+        late = answers.where(_seconds_after(AttemptAnswer.saved_at, Attempt.started_at) > settings.burst_seconds + 0.01)
+        maybe.append(answers.exists() & ~late.exists())
+    query = (db.select(Attempt.id, Attempt.participant_id, Attempt.started_at, Attempt.duration_seconds)
+             .where(Attempt.contest_id == contest.id, Attempt.status == "finished",
+                    Attempt.score >= contest.pass_score, or_(*maybe) if maybe else false()))
+    return query.where(Attempt.participant_id == participant_id) if participant_id is not None else query
+
+
+def _in_batches(ids: list[str], select_for):
+    """Rows of `select_for(batch)` over the ids in batches (SQLite limits bound parameters)."""
+    for start in range(0, len(ids), 500):
+        yield from db.session.execute(select_for(ids[start:start + 500])).all()
+
+
+def _last_answers(ids: list[str]) -> dict[str, datetime]:
+    return {attempt_id: last for attempt_id, last in _in_batches(ids, lambda batch: (
+        db.select(AttemptAnswer.attempt_id, func.max(AttemptAnswer.saved_at))
+        .where(AttemptAnswer.attempt_id.in_(batch)).group_by(AttemptAnswer.attempt_id)))}
+
+
+def _client_counts(contest: Contest, settings: FlagSettings, device: str | None = None) -> dict[int, int]:
+    """Phones registered around each participant's registration from the same device (busy devices only)."""
+    if not settings.max_phones_per_client:
+        return {}
     rows = db.session.execute(
         db.select(Participant.id, Participant.client_hash, Participant.created_at)
-        .where(Participant.contest_id == contest.id, Participant.client_hash.in_(busy))
+        .where(Participant.contest_id == contest.id, Participant.client_hash.in_(_busy_devices(contest, settings, device)))
     ).all()
     by_client: dict[str, list[datetime]] = defaultdict(list)
     for row in rows:
@@ -121,19 +141,18 @@ def _due_flags(contest: Contest, participant: Participant | None = None) -> list
     # visible now, so this re-checks with everything known at this moment.
     settings, count = settings_of(contest), question_count(contest)
     pid = participant.id if participant is not None else None
-    passing = _passing_attempts(contest, pid)
-    if not passing:
+    rows = db.session.execute(_candidates(contest, settings, count, pid)).all()
+    if not rows:
         return []
-    existing = db.select(AttemptFlag.attempt_id, AttemptFlag.kind).where(AttemptFlag.contest_id == contest.id)
-    if pid is not None:
-        existing = existing.where(AttemptFlag.participant_id == pid)
-    existing = {tuple(row) for row in db.session.execute(existing)}
+    ids = [row.id for row in rows]
+    existing = {tuple(row) for row in _in_batches(ids, lambda batch: db.select(
+        AttemptFlag.attempt_id, AttemptFlag.kind).where(AttemptFlag.attempt_id.in_(batch)))}
     if participant is not None and not participant.client_hash:
         phones = {}
     else:
         phones = _client_counts(contest, settings, participant.client_hash if participant is not None else None)
-    last_answers, due = _last_answers(contest, pid), []
-    for row in passing:
+    last_answers, due = _last_answers(ids), []
+    for row in rows:
         facts = AttemptFacts(count, row.duration_seconds or 0, row.started_at, last_answers.get(row.id),
                              phones.get(row.participant_id, 1))
         due.extend(AttemptFlag(contest_id=contest.id, attempt_id=row.id, participant_id=row.participant_id,

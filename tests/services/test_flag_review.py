@@ -228,3 +228,28 @@ def test_answer_times_follow_question_order_and_measure_time_spent_from_the_save
     ("garbage", "*")])
 def test_addresses_are_masked_to_their_network(address, shown):
     assert mask_ip(address) == shown
+
+
+def test_a_rule_turned_on_later_is_applied_by_the_re_check(app, client, clock, contest):
+    # The re-check picks its candidates in SQL (seconds between times differ on SQLite and PostgreSQL):
+    # a round with every answer saved in the first half second, submitted a minute later, is a burst;
+    # the same round with answers spread over the minute is not.
+    from tests.conftest import contest_definition
+    from tests.helpers import correct_answers
+
+    with app.app_context():
+        contest_service.load_contest(contest_definition(flags={"burst_seconds": 0}), clock.now)
+    for number, spread in ((phone(1), 0), (phone(2), 7)):
+        token = register(client, number)
+        auth = {"Authorization": f"Bearer {token}"}
+        attempt_id = client.post(f"/api/v1/contests/{SLUG}/attempts", headers=auth).get_json()["attempt_id"]
+        for key, options in correct_answers(app, attempt_id).items():
+            clock.advance(seconds=spread, milliseconds=50)
+            client.put(f"/api/v1/attempts/{attempt_id}/answers/{key}", json={"option_ids": options}, headers=auth)
+        clock.advance(seconds=60)
+        assert client.post(f"/api/v1/attempts/{attempt_id}/submit", json={}, headers=auth).get_json()["score"] == 50
+    assert flag_ids(app) == []
+    with app.app_context():
+        contest_service.load_contest(contest_definition(flags={"burst_seconds": 1}), clock.now)
+        assert flags.unresolved_count(contest_obj()) == 1
+        assert [(row["kind"], row["phone"]) for row in flags.review_flags(SLUG)] == [("burst", "139****0001")]
