@@ -79,17 +79,26 @@ def _seconds_after(later, earlier):
     return (func.julianday(later) - func.julianday(earlier)) * 86400.0
 
 
-def _busy_devices(contest: Contest, settings: FlagSettings, device: str | None = None):
+def _busy_devices(contest: Contest, settings: FlagSettings):
     """Devices with more registrations in all than the limit: only those can break the rule."""
-    busy = (db.select(Participant.client_hash)
+    return (db.select(Participant.client_hash)
             .where(Participant.contest_id == contest.id, Participant.client_hash.is_not(None))
             .group_by(Participant.client_hash).having(func.count(Participant.id) > settings.max_phones_per_client))
-    return busy.where(Participant.client_hash == device) if device is not None else busy
 
 
-def _candidates(contest: Contest, settings: FlagSettings, count: int, participant_id: int | None):
+def _candidates(contest: Contest, settings: FlagSettings, count: int, participant: Participant | None) -> list:
     """Passing attempts that some rule might flag, chosen in SQL (a superset: the domain rule decides), so
     that a national contest's hundreds of thousands of clean rounds never come into Python."""
+    columns = (Attempt.id, Attempt.participant_id, Attempt.started_at, Attempt.duration_seconds)
+    if participant is not None:
+        # One person's few rounds all go to the domain rule, looked up by the participant alone: any
+        # other condition would steer SQLite's planner onto the contest-wide (contest, status, score) index.
+        rows = db.session.execute(db.select(*columns, Attempt.status, Attempt.score)
+                                  .where(Attempt.participant_id == participant.id)).all()
+        return [row for row in rows if row.status == "finished" and row.score is not None
+                and row.score >= contest.pass_score]
+    query = db.select(*columns).where(Attempt.contest_id == contest.id, Attempt.status == "finished",
+                                      Attempt.score >= contest.pass_score)
     maybe = []
     if settings.min_seconds_per_question:
         maybe.append(func.coalesce(Attempt.duration_seconds, 0) < settings.min_seconds_per_question * max(count, 1))
@@ -100,10 +109,7 @@ def _candidates(contest: Contest, settings: FlagSettings, count: int, participan
         answers = db.select(AttemptAnswer.attempt_id).where(AttemptAnswer.attempt_id == Attempt.id)
         late = answers.where(_seconds_after(AttemptAnswer.saved_at, Attempt.started_at) > settings.burst_seconds + 0.01)
         maybe.append(answers.exists() & ~late.exists())
-    query = (db.select(Attempt.id, Attempt.participant_id, Attempt.started_at, Attempt.duration_seconds)
-             .where(Attempt.contest_id == contest.id, Attempt.status == "finished",
-                    Attempt.score >= contest.pass_score, or_(*maybe) if maybe else false()))
-    return query.where(Attempt.participant_id == participant_id) if participant_id is not None else query
+    return db.session.execute(query.where(or_(*maybe) if maybe else false())).all()
 
 
 def _in_batches(ids: list[str], select_for):
@@ -118,14 +124,19 @@ def _last_answers(ids: list[str]) -> dict[str, datetime]:
         .where(AttemptAnswer.attempt_id.in_(batch)).group_by(AttemptAnswer.attempt_id)))}
 
 
-def _client_counts(contest: Contest, settings: FlagSettings, device: str | None = None) -> dict[int, int]:
-    """Phones registered around each participant's registration from the same device (busy devices only)."""
-    if not settings.max_phones_per_client:
+def _client_counts(contest: Contest, settings: FlagSettings, participant: Participant | None = None) -> dict[int, int]:
+    """Phones registered around each participant's registration from the same device (busy devices only;
+    for one participant, only theirs)."""
+    if not settings.max_phones_per_client or (participant is not None and not participant.client_hash):
         return {}
-    rows = db.session.execute(
-        db.select(Participant.id, Participant.client_hash, Participant.created_at)
-        .where(Participant.contest_id == contest.id, Participant.client_hash.in_(_busy_devices(contest, settings, device)))
-    ).all()
+    if participant is not None:  # by the device's index alone, as above
+        query = (db.select(Participant.id, Participant.contest_id, Participant.client_hash, Participant.created_at)
+                 .where(Participant.client_hash == participant.client_hash))
+    else:
+        query = (db.select(Participant.id, Participant.contest_id, Participant.client_hash, Participant.created_at)
+                 .where(Participant.contest_id == contest.id,
+                        Participant.client_hash.in_(_busy_devices(contest, settings))))
+    rows = [row for row in db.session.execute(query).all() if row.contest_id == contest.id]
     by_client: dict[str, list[datetime]] = defaultdict(list)
     for row in rows:
         by_client[row.client_hash].append(row.created_at)
@@ -140,17 +151,13 @@ def _due_flags(contest: Contest, participant: Participant | None = None) -> list
     # Registrations made after an attempt was finalised (more phones from one device) are only
     # visible now, so this re-checks with everything known at this moment.
     settings, count = settings_of(contest), question_count(contest)
-    pid = participant.id if participant is not None else None
-    rows = db.session.execute(_candidates(contest, settings, count, pid)).all()
+    rows = _candidates(contest, settings, count, participant)
     if not rows:
         return []
     ids = [row.id for row in rows]
     existing = {tuple(row) for row in _in_batches(ids, lambda batch: db.select(
         AttemptFlag.attempt_id, AttemptFlag.kind).where(AttemptFlag.attempt_id.in_(batch)))}
-    if participant is not None and not participant.client_hash:
-        phones = {}
-    else:
-        phones = _client_counts(contest, settings, participant.client_hash if participant is not None else None)
+    phones = _client_counts(contest, settings, participant)
     last_answers, due = _last_answers(ids), []
     for row in rows:
         facts = AttemptFacts(count, row.duration_seconds or 0, row.started_at, last_answers.get(row.id),
