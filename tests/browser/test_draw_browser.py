@@ -55,7 +55,7 @@ def test_guided_draw_from_checks_to_published_notice(ended):
     with browser_page(viewport={"width": 1366, "height": 900}) as page:
         console_sign_in(page, base, "admin-zhao", PASSWORD)
         page.wait_for_url(re.compile(r"/admin/contests$"))
-        page.get_by_role("link", name="抽奖", exact=True).click()
+        page.get_by_role("navigation", name="管理后台导航").get_by_role("link", name="抽奖").click()
         page.get_by_role("link", name="进入抽奖").click()
         checks = page.locator("#checks").inner_text()
         assert "竞赛已结束" in checks and "目前符合抽奖条件：5 人；奖项共 3 名，另抽候补 1 名" in checks
