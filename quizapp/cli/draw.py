@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
+from ..domain.flags import STATE_LABELS
 from ..models import utcnow
 from ..services import audit as audit_service
 from ..services import draw as draw_service
@@ -35,18 +36,32 @@ def draw_flags(slug: str, include_cleared: bool) -> None:
     """List cheat flags (names and phones masked), re-checking every passing attempt first."""
     rows = flag_service.review_flags(slug, include_cleared)
     for row in rows:
-        state = f"已解除（{row['cleared_by']}）" if row["cleared_at"] else "待审核"
+        state = STATE_LABELS.get(row["state"], row["state"])
+        who = row["cleared_by"] or row["upheld_by"]
+        if who:
+            state += f"（{who}{'：' + row['reason'] if row['reason'] else ''}）"
         click.echo(f"{row['id']}\t{row['label']}\t{row['name']}\t{row['phone']}\t{row['detail']}\t{state}")
     click.echo(f"共 {len(rows)} 条标记" + ("" if include_cleared else "待审核（--all 显示全部）"))
 
 
 @draw_cli.command("clear-flag")
 @click.argument("flag_id", type=int)
+@click.option("--reason", default="", help="解除的理由（记入审计日志）")
 @by_option
-def draw_clear_flag(flag_id: int, actor: str) -> None:
+def draw_clear_flag(flag_id: int, reason: str, actor: str) -> None:
     """Clear a flag after review, so the attempt counts for the draw again."""
-    flag, changed = flag_service.clear_flag(flag_id, actor, _now())
+    flag, changed = flag_service.clear_flag(flag_id, actor, _now(), reason)
     click.echo(f"已解除标记 {flag.id}" if changed else f"标记 {flag.id} 已于此前由 {flag.cleared_by} 解除，未作改动")
+
+
+@draw_cli.command("uphold-flag")
+@click.argument("flag_id", type=int)
+@click.option("--reason", required=True, help="维持的理由（必填，记入审计日志）")
+@by_option
+def draw_uphold_flag(flag_id: int, reason: str, actor: str) -> None:
+    """Uphold a flag after review: the person stays out of the draw."""
+    flag, changed = flag_service.uphold_flag(flag_id, actor, _now(), reason)
+    click.echo(f"已维持标记 {flag.id}（不参加抽奖）" if changed else f"标记 {flag.id} 此前已维持，未作改动")
 
 
 @draw_cli.command("exclude")

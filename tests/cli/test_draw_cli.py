@@ -54,6 +54,19 @@ def test_flags_are_listed_masked_and_cleared_with_an_actor(runner, played):
     assert audit_rows(played) == [("flag_clear", "审核员甲", 1)] * 2
 
 
+def test_a_flag_upheld_from_the_cli_keeps_its_reason_and_state(runner, played):
+    listed = invoke(runner, "flags", SLUG)
+    first, second = [int(line.split("\t")[0]) for line in listed.output.splitlines() if "\t" in line]
+    assert invoke(runner, "uphold-flag", str(first), "--by", "审核员乙").exit_code != 0  # a reason is required
+    upheld = invoke(runner, "uphold-flag", str(first), "--reason", "同一人代答", "--by", "审核员乙")
+    assert upheld.exit_code == 0 and "已维持" in upheld.output
+    cleared = invoke(runner, "clear-flag", str(second), "--reason", "本人现场答题", "--by", "审核员甲")
+    assert cleared.exit_code == 0
+    everything = invoke(runner, "flags", SLUG, "--all").output
+    assert "已维持（审核员乙：同一人代答）" in everything and "已解除（审核员甲：本人现场答题）" in everything
+    assert [row[0] for row in audit_rows(played)] == ["flag_uphold", "flag_clear"]
+
+
 def test_exclude_reports_bad_lines_and_loads_nothing(runner, played, tmp_path):
     bad = tmp_path / "staff.txt"
     bad.write_text(f"{phone(0)}\n1234\n", encoding="utf-8")
