@@ -75,3 +75,15 @@ def test_record_page_without_a_code_says_it_is_being_checked(app, client, clock,
         session["tokens"] = {SLUG: token}
     html = client.get(f"/c/{SLUG}/me").get_data(as_text=True)
     assert "已获得抽奖资格" not in html and "核实后显示抽奖编号" in html  # as `me` and the draw say
+
+
+def test_result_page_of_a_flagged_round_does_not_promise_the_draw(app, client, clock, contest):
+    token, attempt_id = play(app, client, clock, phone(1), seconds=0)  # passed, but flagged
+    with client.session_transaction() as session:
+        session["tokens"] = {SLUG: token}
+    html = client.get(f"/c/{SLUG}/result/{attempt_id}").get_data(as_text=True)
+    assert "合格：成绩达到" in html and "获得抽奖资格" not in html and "抽奖资格正在核实" in html
+    fair_token, fair_attempt = play(app, client, clock, phone(2), seconds=60)
+    with client.session_transaction() as session:
+        session["tokens"] = {SLUG: fair_token}
+    assert "获得抽奖资格" in client.get(f"/c/{SLUG}/result/{fair_attempt}").get_data(as_text=True)
