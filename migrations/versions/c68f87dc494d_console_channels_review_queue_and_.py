@@ -53,6 +53,9 @@ def upgrade():
         batch_op.add_column(sa.Column('published_by', sa.String(length=64), nullable=True))
 
     # ### end Alembic commands ###
+    # Device digests were 32 hex characters of address + browser, which grouped a school on one Wi-Fi
+    # as one device; the new ones (a cookie or X-Client-Id) are 64. Forget the old ones.
+    op.execute("UPDATE participant SET client_hash = NULL WHERE length(client_hash) = 32")
     # Draws run before this revision were public at once: they stay published.
     op.execute("UPDATE prize_draw SET published_at = revealed_at, published_by = 'migration' "
                "WHERE status = 'drawn' AND published_at IS NULL")

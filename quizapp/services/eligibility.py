@@ -21,6 +21,7 @@ from ..extensions import db
 from ..models import Attempt, AttemptFlag, Contest, Exclusion, Participant
 from . import audit, flags
 from .contests import get_contest
+from .draw_notice import DrawRefused, latest_draw
 
 _CODE_RNG = secrets.SystemRandom()  # entrant codes must not be guessable from one another
 _CODE_RETRIES = 5
@@ -125,6 +126,10 @@ def ensure_entrant_code(participant: Participant) -> str:
 def exclude_phones(slug: str, text: str, actor: str, now: datetime, reason: str = "") -> tuple[int, int]:
     """Load an exclusion list (all or nothing); returns (phones added, phones already excluded)."""
     contest = get_contest(slug)
+    drawn = latest_draw(contest)
+    if drawn is not None and drawn.status == "drawn":
+        # The frozen list decided the draw: a later exclusion would make `me` and the result disagree.
+        raise DrawRefused("已经开奖，排除名单不能再修改")
     phones, errors = parse_phone_list(text)
     if errors:
         lines = "、".join(str(number) for number, _ in errors[:_ERRORS_SHOWN])

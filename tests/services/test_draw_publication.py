@@ -106,3 +106,11 @@ def test_the_winners_export_has_a_sheet_of_reserves(app, clock, with_reserves):
     assert reserves[0][:3] == ("奖项等级", "奖项", "候补顺位") and len(reserves) == 4
     assert all(row[5].startswith("139") and len(row[5]) == 11 for row in reserves[1:])  # full phones
     assert audit.rows == 6 and audit.detail["full"] is True
+
+
+def test_exclusions_are_refused_once_the_draw_has_run(app, clock, with_reserves):
+    commit_and_run(app, clock, publish=True)
+    from quizapp.services import eligibility
+
+    with app.app_context(), pytest.raises(DrawRefused, match="已经开奖"):
+        eligibility.exclude_phones(SLUG, phone(0), "主办方", clock.now)
