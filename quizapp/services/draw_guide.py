@@ -15,7 +15,6 @@ from .draw_notice import latest_draw
 from .eligibility import eligible_participant_ids
 
 
-
 @dataclass(frozen=True)
 class Readiness:
     """The checks before a commitment: each a fact the organizer confirms, and whether it blocks."""
