@@ -10,7 +10,7 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from .errors import ValidationError
 
@@ -81,6 +81,20 @@ def _cleaned(image: Image.Image) -> Image.Image:
     return clean
 
 
+def _load_whole(image: Image.Image) -> None:
+    """Decode every pixel, refusing a cut-off file even where Pillow was told to accept them.
+
+    WeasyPrint (the summary report) sets Pillow's process-wide LOAD_TRUNCATED_IMAGES when it is
+    imported, after which a half-uploaded JPEG would decode with a grey bottom and be kept.
+    """
+    previous = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        image.load()
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
 def prepare_logo(data: bytes) -> Logo:
     """Check an uploaded logo (PNG or JPEG, ≤ 2 MB, not animated, ≥ 64 px) and re-encode it as a clean PNG."""
     image = _open(data)
@@ -88,7 +102,7 @@ def prepare_logo(data: bytes) -> Logo:
     if _is_animated(image):
         raise _refuse("不支持动画图片：请上传静态的 PNG 或 JPEG 标志")
     try:
-        image.load()
+        _load_whole(image)
         clean = _cleaned(image)
     except (OSError, ValueError, SyntaxError) as exc:  # truncated or corrupt data behind a valid header
         raise _refuse("图片文件已损坏或不完整：请重新导出后再上传") from exc

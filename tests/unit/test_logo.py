@@ -146,3 +146,12 @@ def test_a_decompression_bomb_is_refused_from_its_header(size):
 def test_a_truncated_image_is_refused_as_damaged():
     data = jpeg_bytes((600, 600))
     assert "损坏" in reason(data[: len(data) // 3])
+
+
+def test_a_truncated_image_is_refused_even_after_weasyprint_loosened_pillow(monkeypatch):
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)  # what importing weasyprint does
+    data = jpeg_bytes((600, 600))
+    assert "损坏" in reason(data[: len(data) // 3])
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # and the report's own setting is left as it was
