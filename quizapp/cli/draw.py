@@ -8,6 +8,7 @@ import click
 from flask import current_app
 
 from ..domain.flags import STATE_LABELS
+from ..domain.text_files import decode_text
 from ..models import utcnow
 from ..services import audit as audit_service
 from ..services import draw as draw_service
@@ -72,14 +73,7 @@ def draw_uphold_flag(flag_id: int, reason: str, actor: str) -> None:
 @by_option
 def draw_exclude(slug: str, path: Path, reason: str, actor: str) -> None:
     """Exclude phones (staff, organizers) from the draw; any bad line and nothing is loaded."""
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("gb18030")  # as Notepad or Excel on Chinese Windows saves it
-        except UnicodeDecodeError:
-            fail(f"{path.name} 不是 UTF-8 或 GBK 文本文件")
+    text = decode_text(path.read_bytes(), path.name)  # the console's upload reads the file the same way
     added, already = eligibility_service.exclude_phones(slug, text, actor, _now(), reason)
     click.echo(f"已排除 {added} 个手机号（{already} 个此前已在排除名单中）")
 

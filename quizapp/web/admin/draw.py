@@ -100,7 +100,7 @@ def contest_draw_run(slug: str):
     if _unconfirmed(form):
         return _page(slug, 400, run_form=form)
     try:
-        drawn, ran, _winners = draw_service.run_draw(slug, now(), current_user.username, form.public_entropy.data,
+        _drawn, ran, _winners = draw_service.run_draw(slug, now(), current_user.username, form.public_entropy.data,
                                                      publish=False)
     except DomainError as exc:
         return _refused(slug, "run_form", form, exc)
