@@ -7,14 +7,15 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 
 TYPES = ("single", "multiple", "judge")
 JUDGE_OPTIONS = ("正确", "错误")
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 TYPE_LABELS = {"single": "单选题", "multiple": "多选题", "judge": "判断题"}
 FIELDS = ("type", "stem", "options", "answer", "explanation", "source", "category",
-          "difficulty", "tags", "valid_until")
+          "difficulty", "tags", "valid_until", "reviewed_by", "reviewed_at")
+REVIEWER_MAX = 64  # the width of question.reviewed_by
 
 # Keys are compared after NFKC + casefold + removing spaces, so "单选 题" and "Single" match too.
 _TYPE_ALIASES = {
@@ -59,6 +60,9 @@ class QuestionSpec:
     difficulty: int | None = None
     tags: tuple[str, ...] = ()
     valid_until: date | None = None
+    # Who checked the question and when (UTC); empty and None for a question not yet reviewed.
+    reviewed_by: str = ""
+    reviewed_at: datetime | None = None
 
     @property
     def answer_letters(self) -> str:
@@ -222,6 +226,7 @@ def build_question(fields: Mapping[str, object], line: int, *, unit: str = "行"
         answer = _choice_answer(qtype, fields.get("answer"), options, err)
     difficulty = _read_difficulty(fields.get("difficulty"), err)
     valid_until = _read_date(fields.get("valid_until"), err)
+    reviewed_by, reviewed_at = _read_review(fields.get("reviewed_by"), fields.get("reviewed_at"), err)
     if errors or qtype is None:
         return None, errors
     return QuestionSpec(
@@ -230,6 +235,7 @@ def build_question(fields: Mapping[str, object], line: int, *, unit: str = "行"
         source=normalize_text(fields.get("source")),
         category=normalize_text(fields.get("category")),
         difficulty=difficulty, tags=_read_tags(fields.get("tags")), valid_until=valid_until,
+        reviewed_by=reviewed_by, reviewed_at=reviewed_at,
     ), []
 
 
@@ -331,8 +337,12 @@ def _read_difficulty(raw: object, err: _Err) -> int | None:
 
 def _read_date(raw: object, err: _Err) -> date | None:
     """A date from a date/datetime cell or text like 2024-12-31 or 2024年12月31日."""
-    if isinstance(raw, datetime):
-        return raw.date()
+    moment = _read_moment(raw, err, "有效期至")
+    return moment.date() if isinstance(moment, datetime) else moment
+
+
+def _read_moment(raw: object, err: _Err, column: str) -> date | datetime | None:
+    """A date (from a date or date-like text) or a datetime (from a cell or ISO text with a time)."""
     if isinstance(raw, date):
         return raw
     text = normalize_text(raw)
@@ -344,10 +354,26 @@ def _read_date(raw: object, err: _Err) -> date | None:
         except ValueError:
             continue
     try:
-        return datetime.fromisoformat(text).date()
+        return datetime.fromisoformat(text)
     except ValueError:
-        err("有效期至", f"'{text}' 不是日期（应写成 2024-12-31）")
+        err(column, f"'{text}' 不是日期（应写成 2024-12-31）")
         return None
+
+
+def _read_review(by: object, at: object, err: _Err) -> tuple[str, datetime | None]:
+    """Reviewer and review time, both or neither; a bare date is midnight UTC, a time without offset UTC."""
+    reviewer = normalize_text(by)
+    moment = _read_moment(at, err, "审核时间")
+    if len(reviewer) > REVIEWER_MAX:
+        err("审核人", f"审核人过长：{len(reviewer)} 个字符，最多 {REVIEWER_MAX} 个")
+    has_moment = isinstance(at, date) or bool(normalize_text(at))
+    if bool(reviewer) != has_moment:
+        err("审核人" if has_moment else "审核时间", "审核人和审核时间须同时填写（未审核的题两项都留空）")
+    if not isinstance(moment, datetime):
+        moment = datetime.combine(moment, time(), UTC) if moment is not None else None
+    elif moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return reviewer, moment.astimezone(UTC) if moment is not None else None
 
 
 def _read_tags(raw: object) -> tuple[str, ...]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from ..database import begin_write
-from ..domain.bank_review import PENDING, content_changed
+from ..domain.bank_review import PENDING, REVIEWED, content_changed
 from ..domain.errors import DomainError
 from ..domain.exporters import export_bank
 from ..domain.importers import parse_bank
@@ -105,13 +105,31 @@ def _fields(spec: QuestionSpec) -> dict:
             "difficulty": spec.difficulty, "tags": list(spec.tags), "valid_until": spec.valid_until}
 
 
-def spec_of(question: Question) -> QuestionSpec:
-    """A stored question as the domain's QuestionSpec."""
-    return QuestionSpec(type=question.type, stem=question.stem, options=tuple(question.options),
+def spec_of(question: Question, *, with_review: bool = False) -> QuestionSpec:
+    """A stored question as the domain's QuestionSpec; `with_review` adds who reviewed it and when (exports)."""
+    spec = QuestionSpec(type=question.type, stem=question.stem, options=tuple(question.options),
                         answer=tuple(question.answer), explanation=question.explanation or "",
                         source=question.source or "", category=question.category or "",
                         difficulty=question.difficulty, tags=tuple(question.tags or ()),
                         valid_until=question.valid_until)
+    if with_review and question.review_status == REVIEWED and question.reviewed_at is not None:
+        spec = replace(spec, reviewed_by=question.reviewed_by or "（未记录）", reviewed_at=question.reviewed_at)
+    return spec
+
+
+def _unchanged(question: Question, spec: QuestionSpec) -> bool:
+    """Whether importing `spec` over `question` changes nothing: same content, and no other review."""
+    if spec_of(question) != replace(spec, reviewed_by="", reviewed_at=None):
+        return False
+    return not spec.reviewed_by or spec_of(question, with_review=True) == spec
+
+
+def _store_review(question: Question, spec: QuestionSpec, content_was_changed: bool) -> None:
+    """A review the file carries becomes 已审核; rewritten content without one goes back to 待审核."""
+    if spec.reviewed_by:
+        question.review_status, question.reviewed_by, question.reviewed_at = REVIEWED, spec.reviewed_by, spec.reviewed_at
+    elif content_was_changed:
+        question.review_status, question.reviewed_by, question.reviewed_at = PENDING, None, None
 
 
 def _file_errors(parsed: ImportResult) -> list[RowError]:
@@ -145,7 +163,7 @@ def _plan(parsed: ImportResult, bank: Bank | None, on_duplicate: str) -> tuple[l
         if current is None:
             steps.append(_Step(spec, key, "create"))
         elif on_duplicate == "update":
-            steps.append(_Step(spec, key, "unchanged" if spec_of(current) == spec else "update", current))
+            steps.append(_Step(spec, key, "unchanged" if _unchanged(current, spec) else "update", current))
         elif on_duplicate == "skip":
             steps.append(_Step(spec, key, "skip", current))
         else:
@@ -261,14 +279,15 @@ def _get_or_create_bank(name: str, title: str | None) -> Bank:
 
 
 def _apply(bank: Bank, steps: list[_Step]) -> None:
-    """Write the planned steps; rewritten content goes back to 待审核, identical content keeps its review."""
+    """Write the planned steps; rewritten content goes back to 待审核 unless the file carries a review."""
     for step in steps:
         if step.action == "create":
-            db.session.add(Question(bank_id=bank.id, stem_key=step.key, **_fields(step.spec)))
+            question = Question(bank_id=bank.id, stem_key=step.key, **_fields(step.spec))
+            _store_review(question, step.spec, content_was_changed=True)
+            db.session.add(question)
         elif step.action == "update":
             question = step.current
-            if content_changed(spec_of(question), step.spec):
-                question.review_status, question.reviewed_by, question.reviewed_at = PENDING, None, None
+            _store_review(question, step.spec, content_changed(spec_of(question), step.spec))
             for name, value in _fields(step.spec).items():
                 setattr(question, name, value)
 
@@ -312,7 +331,7 @@ def export_bank_bytes(name: str, fmt: str, *, actor: str | None = None, now: dat
         raise DomainError(f"题库不存在：{name}", code="not_found")
     questions = db.session.execute(
         db.select(Question).filter_by(bank_id=bank.id).order_by(Question.id)).scalars().all()
-    data = export_bank([spec_of(q) for q in questions], fmt, bank.name, bank.title)
+    data = export_bank([spec_of(q, with_review=True) for q in questions], fmt, bank.name, bank.title)
     if actor is not None:
         audit.record("bank_export", actor, None, len(questions), now or utcnow(), detail={"format": fmt}, target=name)
         db.session.commit()

@@ -10,7 +10,7 @@ import pytest
 
 from quizapp.domain.exporters import EXPORTERS, EXTENSIONS, export_bank, template_xlsx
 from quizapp.domain.importers import UnsupportedFormat, parse_bank
-from quizapp.domain.importers.table import TEMPLATE_HEADER
+from quizapp.domain.importers.table import EXTRA_HEADER, TEMPLATE_HEADER
 from quizapp.domain.questions import QuestionSpec, build_question
 
 FORMATS = ("json", "csv", "xlsx", "gift")
@@ -100,9 +100,10 @@ def test_template_xlsx_has_help_and_one_example_per_type():
     data = template_xlsx()
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["题库", "说明"]
-    assert tuple(c.value for c in book["题库"][1]) == TEMPLATE_HEADER
+    # The 说明 sheet describes 标签 and 有效期至, so the header offers them too.
+    assert tuple(c.value for c in book["题库"][1]) == (*TEMPLATE_HEADER, *EXTRA_HEADER)
     help_text = " ".join(str(c.value) for row in book["说明"].iter_rows() for c in row if c.value)
-    for column in ("题型", "题干", "选项A", "答案", "解析", "出处", "分类", "难度"):
+    for column in ("题型", "题干", "选项A", "答案", "解析", "出处", "分类", "难度", "标签", "有效期至"):
         assert column in help_text
     result = parse_bank(data, "template.xlsx")
     assert result.ok and [q.type for q in result.questions] == ["single", "multiple", "judge"]

@@ -1,6 +1,7 @@
 """The canonical JSON bank importer and the format registry."""
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
@@ -81,7 +82,7 @@ def test_unknown_keys_are_warnings_not_errors():
         {"type": "judge", "stem": "题", "answer": "对", "id": 7, "picture": "x.png"}]}
     result = parse_bank(dump(doc), "b.json")
     assert result.ok and len(result.questions) == 1
-    assert result.warnings == ["未知字段 version 已忽略", "第 1 题: 未知字段 id, picture 已忽略"]
+    assert result.warnings == ["未知字段 version 已忽略", "第 1 行: 未知字段 id, picture 已忽略"]
 
 
 @pytest.mark.parametrize("doc", [{"bank": "x"}, {"questions": "none"}, "text", 3])
@@ -105,3 +106,49 @@ def test_moodle_gift_txt_name_goes_to_gift():
     assert importer_for("questions.gift.txt") is IMPORTERS[".gift"]
     assert importer_for("plain.txt") is IMPORTERS[".txt"]
     assert importer_for("no_extension_here.v2.TXT") is IMPORTERS[".txt"]
+
+
+def test_an_indented_file_names_the_line_each_question_starts_on():
+    # A bank file as people edit it: every message, duplicates included, names an editor's line.
+    text = """{
+  "bank": "b",
+  "questions": [
+    {"type": "judge", "stem": "同一道题", "answer": "对"},
+    {"type": "single", "stem": "坏题",
+     "options": ["甲", "乙"], "answer": "E"},
+
+    {"type": "judge", "stem": "同一道题", "answer": "对",
+     "id": 3}
+  ]
+}
+"""
+    result = parse_bank(text.encode("utf-8"), "b.json")
+    assert [str(e) for e in result.errors] == ["第 5 行 答案: 'E' 不在选项中"]
+    assert result.warnings == ["第 8 行: 未知字段 id 已忽略", "第 8 行 与第 4 行 是同一道题（题干和选项相同）"]
+    assert result.places == [(4, "行"), (8, "行")]
+
+
+def test_minified_json_names_questions_by_their_number():
+    result = parse_bank(dump([{"type": "judge", "stem": "一", "answer": "对"},
+                              {"type": "judge", "stem": "二", "answer": "x1"}]), "b.json")
+    assert [str(e) for e in result.errors] == ["第 2 题 答案: 'x1' 不是判断题答案（应为 对/错、正确/错误、√/×、是/否 或 T/F）"]
+
+
+def test_review_metadata_is_read_both_or_neither():
+    doc = {"questions": [
+        {"type": "judge", "stem": "一", "answer": "对", "reviewed_by": "张药师", "reviewed_at": "2026-11-20"},
+        {"type": "judge", "stem": "二", "answer": "对", "reviewed_by": "李药师",
+         "reviewed_at": "2026-11-20T18:30:00+08:00"},
+        {"type": "judge", "stem": "三", "answer": "对", "reviewed_by": "王药师"},
+        {"type": "judge", "stem": "四", "answer": "对", "reviewed_at": "2026-11-20"},
+        {"type": "judge", "stem": "五", "answer": "对", "reviewed_by": "赵", "reviewed_at": "昨天"},
+    ]}
+    result = parse_bank(dump(doc), "b.json")
+    first, second = result.questions
+    assert (first.reviewed_by, first.reviewed_at) == ("张药师", datetime(2026, 11, 20, tzinfo=UTC))
+    assert second.reviewed_at == datetime(2026, 11, 20, 10, 30, tzinfo=UTC)
+    assert [str(e) for e in result.errors] == [
+        "第 3 题 审核时间: 审核人和审核时间须同时填写（未审核的题两项都留空）",
+        "第 4 题 审核人: 审核人和审核时间须同时填写（未审核的题两项都留空）",
+        "第 5 题 审核时间: '昨天' 不是日期（应写成 2024-12-31）",
+    ]

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from quizapp.domain.importers.table import EXTRA_HEADER, TEMPLATE_HEADER
+from quizapp.domain.importers.table import EXTRA_HEADER, REVIEW_HEADER, TEMPLATE_HEADER
 from quizapp.domain.questions import LETTERS, TYPE_LABELS, QuestionSpec
+
+from .json_bank import review_time_text
 
 _TEMPLATE_OPTIONS = 6
 
 
-def header_for(questions: Sequence[QuestionSpec]) -> list[str]:
-    """The template header, widened for questions with more than six options or with tags/dates."""
+def header_for(questions: Sequence[QuestionSpec], *, extras: bool = False) -> list[str]:
+    """The template header, widened for more than six options, tags/dates (or `extras`) and reviews."""
     count = max([_TEMPLATE_OPTIONS, *(len(q.options) for q in questions if q.type != "judge")])
     options = [f"选项{LETTERS[i]}" for i in range(count)]
     header = [TEMPLATE_HEADER[0], TEMPLATE_HEADER[1], *options, *TEMPLATE_HEADER[2 + _TEMPLATE_OPTIONS:]]
-    if any(q.tags or q.valid_until for q in questions):
+    if extras or any(q.tags or q.valid_until for q in questions):
         header.extend(EXTRA_HEADER)
+    if any(q.reviewed_by for q in questions):
+        header.extend(REVIEW_HEADER)
     return header
 
 
@@ -30,6 +34,8 @@ def row_for(spec: QuestionSpec, header: Sequence[str]) -> list[object]:
         "难度": spec.difficulty if spec.difficulty is not None else "",
         "标签": "、".join(spec.tags),
         "有效期至": spec.valid_until.isoformat() if spec.valid_until else "",
+        "审核人": spec.reviewed_by,
+        "审核时间": review_time_text(spec.reviewed_at) if spec.reviewed_at else "",
     }
     for i in range(option_count):
         values[f"选项{LETTERS[i]}"] = options[i] if i < len(options) else ""

@@ -1,4 +1,4 @@
-"""Moodle's GIFT format; 出处/难度/标签/有效期至 ride along in "// 出处：…" comments Moodle ignores."""
+"""Moodle's GIFT format; 出处/难度/标签/有效期至/审核人/审核时间 ride along in "// 出处：…" comments Moodle ignores."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from quizapp.domain.questions import QuestionSpec
 
 from . import register
+from .json_bank import review_time_text
 
 _SPECIAL = "\\~=#{}:"
 _FORMAT_MARKERS = ("[html]", "[moodle]", "[plain]", "[markdown]")
@@ -50,7 +51,8 @@ def question_text(spec: QuestionSpec) -> str:
     """One question as a GIFT block (metadata comments, stem, answers, general feedback)."""
     meta = [("出处", spec.source), ("难度", "" if spec.difficulty is None else str(spec.difficulty)),
             ("标签", "、".join(spec.tags)),
-            ("有效期至", spec.valid_until.isoformat() if spec.valid_until else "")]
+            ("有效期至", spec.valid_until.isoformat() if spec.valid_until else ""),
+            ("审核人", spec.reviewed_by), ("审核时间", review_time_text(spec.reviewed_at) if spec.reviewed_at else "")]
     lines = [f"// {key}：{value}" for key, value in meta if value]
     answers = _answers(spec)
     if spec.explanation:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import UTC, datetime, time
 
 from quizapp.domain.questions import QuestionSpec
 
@@ -23,7 +24,15 @@ def to_canonical(spec: QuestionSpec) -> dict[str, object]:
         item["tags"] = list(spec.tags)
     if spec.valid_until is not None:
         item["valid_until"] = spec.valid_until.isoformat()
+    if spec.reviewed_by and spec.reviewed_at is not None:
+        item.update(reviewed_by=spec.reviewed_by, reviewed_at=review_time_text(spec.reviewed_at))
     return item
+
+
+def review_time_text(moment: datetime) -> str:
+    """A review time as written in a bank file: the date alone when it is midnight UTC (as a bare date imports)."""
+    utc = moment.astimezone(UTC)
+    return utc.date().isoformat() if utc.time() == time() else utc.isoformat()
 
 
 @register("json", ".json")

@@ -17,7 +17,8 @@ from quizapp.domain.questions import QuestionSpec
 from . import register
 from ._rows import header_for, row_for
 
-_WIDTHS = {"题型": 9, "题干": 48, "答案": 9, "解析": 40, "出处": 30, "分类": 12, "难度": 6, "标签": 16, "有效期至": 12}
+_WIDTHS = {"题型": 9, "题干": 48, "答案": 9, "解析": 40, "出处": 30, "分类": 12, "难度": 6, "标签": 16, "有效期至": 12,
+           "审核人": 12, "审核时间": 12}
 _WRAP = {"题干", "解析"}
 HELP = (
     ("题型", "必填。单选题、多选题或判断题（也可写 单选、多选、判断）", "单选题"),
@@ -30,6 +31,7 @@ HELP = (
     ("难度", "1（易）、2（中）、3（难），可不填", "2"),
     ("标签", "可选列。多个标签用顿号或逗号分隔", "儿童用药、退热"),
     ("有效期至", "可选列。题目适用到哪天，如法规修订前", "2026-12-31"),
+    ("审核人、审核时间", "可选列。已审核的题填写审核人和审核日期（两项同时填写），导入后为“已审核”", "张药师　2026-11-20"),
 )
 NOTES = (
     "第 1 行是表头，请勿修改列名；每行一道题，空行会被忽略。",
@@ -61,8 +63,8 @@ def export_xlsx(questions: Sequence[QuestionSpec], bank_name: str | None = None,
 
 def template_xlsx() -> bytes:
     """An empty bank template with one worked example per question type and a 说明 sheet."""
-    header = header_for([])
-    rows = [[kind, stem, *options, answer, why, source, category, level]
+    header = header_for([], extras=True)
+    rows = [[kind, stem, *options, answer, why, source, category, level, "", ""]
             for kind, stem, options, answer, why, source, category, level in EXAMPLES]
     return _workbook(header, rows, None)
 

@@ -20,8 +20,9 @@ _FORMATS = ("html", "moodle", "plain", "markdown")
 _WEIGHT = re.compile(r"^%(-?\d+(?:\.\d*)?)%")
 _TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 # Our extension: metadata the template has but GIFT lacks, kept in comments Moodle ignores.
-_META = re.compile(r"^//\s*(出处|难度|标签|有效期至)\s*[:：]\s*(.*)$")
-_META_FIELDS = {"出处": "source", "难度": "difficulty", "标签": "tags", "有效期至": "valid_until"}
+_META = re.compile(r"^//\s*(出处|难度|标签|有效期至|审核人|审核时间)\s*[:：]\s*(.*)$")
+_META_FIELDS = {"出处": "source", "难度": "difficulty", "标签": "tags", "有效期至": "valid_until",
+                "审核人": "reviewed_by", "审核时间": "reviewed_at"}
 BLANK = "（ ）"  # what a missing-word gap becomes in the stem, as Chinese quizzes write it
 _GAP = "\ue000"
 

@@ -12,6 +12,8 @@ OPTION_COLUMNS = tuple(f"选项{letter}" for letter in "ABCDEF")
 TEMPLATE_HEADER = ("题型", "题干", *OPTION_COLUMNS, "答案", "解析", "出处", "分类", "难度")
 # Optional columns the exporters add after the template ones when a bank uses them.
 EXTRA_HEADER = ("标签", "有效期至")
+# Added by the exporters when questions carry a review (the console's 已审核).
+REVIEW_HEADER = ("审核人", "审核时间")
 
 _ALIASES = {
     "type": ("题型", "类型", "题目类型", "试题类型", "type"),
@@ -23,6 +25,8 @@ _ALIASES = {
     "difficulty": ("难度", "难易度", "难易程度", "difficulty"),
     "tags": ("标签", "tags"),
     "valid_until": ("有效期至", "有效期", "valid_until"),
+    "reviewed_by": ("审核人", "审核", "reviewed_by"),
+    "reviewed_at": ("审核时间", "审核日期", "reviewed_at"),
 }
 _HEADER_KEYS = {alias.casefold(): key for key, aliases in _ALIASES.items() for alias in aliases}
 _OPTION_HEADER = re.compile(r"(?:选项)?([a-z])(?:选项)?")
