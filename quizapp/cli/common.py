@@ -1,8 +1,10 @@
-"""Helpers shared by the command groups: one-line failures on stderr."""
+"""Helpers shared by the command groups: one-line failures on stderr, help in Chinese."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 from flask.cli import AppGroup
@@ -23,9 +25,56 @@ def describe(exc: DomainError) -> str:
     return exc.message
 
 
+_SECTIONS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
+HELP_OPTION_TEXT = "显示本帮助并退出"
+
+
+class ChineseHelpFormatter(click.HelpFormatter):
+    """Click's help layout with its headings in Chinese, like the commands' own help and messages."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        """The usage line, headed 用法："""
+        super().write_usage(prog, args, "用法：" if prefix is None else prefix)
+
+    @contextmanager
+    def section(self, name: str) -> Iterator[None]:
+        """A section of the help, its English heading translated."""
+        with super().section(_SECTIONS.get(name, name)):
+            yield
+
+
+class ChineseContext(click.Context):
+    """A context whose help pages use ChineseHelpFormatter."""
+
+    formatter_class = ChineseHelpFormatter
+
+
+class ChineseHelpCommand(click.Command):
+    """A command whose --help page, help option included, is in Chinese."""
+
+    context_class = ChineseContext
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        """Click's --help option, described in Chinese."""
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP_OPTION_TEXT
+        return option
+
+
 class ServiceGroup(AppGroup):
     """A command group in which a service's DomainError becomes the one-line failure on stderr,
-    so that commands need no try/except of their own."""
+    so that commands need no try/except of their own; its help pages are in Chinese."""
+
+    context_class = ChineseContext
+    command_class = ChineseHelpCommand
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        """Click's --help option, described in Chinese."""
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP_OPTION_TEXT
+        return option
 
     def invoke(self, ctx):
         """Run the sub-command; turn a DomainError into `fail`."""

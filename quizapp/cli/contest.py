@@ -16,10 +16,10 @@ from ..services.contests import iso_local
 from ..services.tallies import rebuild
 from .common import ServiceGroup, fail
 
-contest_cli = ServiceGroup("contest", help="竞赛：加载定义")
+contest_cli = ServiceGroup("contest", help="竞赛：加载定义、结束超时答题、重算统计")
 
 
-@contest_cli.command("load")
+@contest_cli.command("load", help="按 JSON 定义文件创建或更新竞赛（可重复执行）")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def contest_load(path: Path) -> None:
     """Create or update a contest from a JSON definition."""
@@ -38,7 +38,7 @@ def contest_load(path: Path) -> None:
         click.echo(f"注意：已有答卷，修改前后的成绩不可比：{'；'.join(result.changes)}", err=True)
 
 
-@contest_cli.command("finalize")
+@contest_cli.command("finalize", help="结束已超过截止时间却未交卷的答题（页面访问时也会顺带处理）")
 @click.argument("slug")
 def contest_finalize(slug: str) -> None:
     """Close attempts abandoned past their deadline (the pages also do this lazily)."""
@@ -47,7 +47,7 @@ def contest_finalize(slug: str) -> None:
     click.echo(f"已结束超时答卷 {closed} 份")
 
 
-@contest_cli.command("rebuild-stats")
+@contest_cli.command("rebuild-stats", help="按答题记录重算竞赛统计（修复或恢复数据之后使用）")
 @click.argument("slug")
 def contest_rebuild_stats(slug: str) -> None:
     """Recompute the statistics' running totals of a contest from its attempts (after a repair or restore)."""

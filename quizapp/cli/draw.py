@@ -30,7 +30,7 @@ by_option = click.option("--by", "actor", default=audit_service.default_actor, s
                          help="操作人（记入审计日志）")
 
 
-@draw_cli.command("flags")
+@draw_cli.command("flags", help="列出作弊标记（姓名、手机号脱敏），列出前会重新检查每份合格答卷")
 @click.argument("slug")
 @click.option("--all", "include_cleared", is_flag=True, help="也列出已解除的标记")
 def draw_flags(slug: str, include_cleared: bool) -> None:
@@ -45,7 +45,7 @@ def draw_flags(slug: str, include_cleared: bool) -> None:
     click.echo(f"共 {len(rows)} 条标记" + ("" if include_cleared else "待审核（--all 显示全部）"))
 
 
-@draw_cli.command("clear-flag")
+@draw_cli.command("clear-flag", help="复核后撤销标记，该答卷重新计入抽奖")
 @click.argument("flag_id", type=int)
 @click.option("--reason", default="", help="解除的理由（记入审计日志）")
 @by_option
@@ -55,7 +55,7 @@ def draw_clear_flag(flag_id: int, reason: str, actor: str) -> None:
     click.echo(f"已解除标记 {flag.id}" if changed else f"标记 {flag.id} 已于此前由 {flag.cleared_by} 解除，未作改动")
 
 
-@draw_cli.command("uphold-flag")
+@draw_cli.command("uphold-flag", help="复核后维持标记，该参赛者不参加抽奖")
 @click.argument("flag_id", type=int)
 @click.option("--reason", required=True, help="维持的理由（必填，记入审计日志）")
 @by_option
@@ -65,7 +65,7 @@ def draw_uphold_flag(flag_id: int, reason: str, actor: str) -> None:
     click.echo(f"已维持标记 {flag.id}（不参加抽奖）" if changed else f"标记 {flag.id} 此前已维持，未作改动")
 
 
-@draw_cli.command("exclude")
+@draw_cli.command("exclude", help="从抽奖中排除手机号（工作人员、组织方）；文件中有任何一行有误则不导入")
 @click.argument("slug")
 @click.option("--phones", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
               help="手机号文件，每行一个")
@@ -78,7 +78,7 @@ def draw_exclude(slug: str, path: Path, reason: str, actor: str) -> None:
     click.echo(f"已排除 {added} 个手机号（{already} 个此前已在排除名单中）")
 
 
-@draw_cli.command("commit")
+@draw_cli.command("commit", help="冻结抽奖名单并生成秘密种子，显示公开承诺")
 @click.argument("slug")
 @click.option("--entropy-source", help="开奖时使用的公开随机数来源（默认：承诺次日的福彩3D开奖号码）")
 @click.option("--reason", default="", help="重新承诺的原因（第二次及以后的承诺必填）")
@@ -92,7 +92,7 @@ def draw_commit(slug: str, entropy_source: str | None, reason: str, actor: str) 
     click.echo(f"公开随机数来源：{draw.entropy_source}")
 
 
-@draw_cli.command("run")
+@draw_cli.command("run", help="公开种子并抽出各奖项；再次运行显示相同的中奖者")
 @click.argument("slug")
 @click.option("--public-entropy", help="承诺时声明的公开随机数（如当期开奖号码）")
 @by_option
@@ -109,7 +109,7 @@ def draw_run(slug: str, public_entropy: str | None, actor: str) -> None:
                    f"{reserve['phone']}\t{reserve['entrant_code']}")
 
 
-@draw_cli.command("verify")
+@draw_cli.command("verify", help="按公开的输入重算抽奖，核对结果是否一致")
 @click.argument("slug")
 def draw_verify(slug: str) -> None:
     """Recompute the draw from its published inputs and say whether it matches."""
@@ -119,9 +119,9 @@ def draw_verify(slug: str) -> None:
     click.echo(f"验证通过：第 {draw.version} 版抽奖按公开数据重算，{len(draw.winners)} 名中奖者与公布结果一致")
 
 
-@draw_cli.command("export")
+@draw_cli.command("export", help="导出含完整联系方式的中奖名单（xlsx）供发奖使用；导出记入审计日志")
 @click.argument("slug")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="输出的 xlsx 文件")
 @by_option
 def draw_export(slug: str, output: Path, actor: str) -> None:
     """Write the winners with full contact data (xlsx) for the prize office; the export is audited."""
@@ -130,7 +130,7 @@ def draw_export(slug: str, output: Path, actor: str) -> None:
     click.echo(f"已导出 {rows} 名中奖者 → {output}（已记入审计日志）")
 
 
-@draw_cli.command("audit")
+@draw_cli.command("audit", help="显示本竞赛抽奖的审计日志：谁、何时、做了什么、涉及多少条")
 @click.argument("slug")
 def draw_audit(slug: str) -> None:
     """Show the audit log of the contest's draw: who did what, when, to how many rows."""

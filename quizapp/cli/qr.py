@@ -40,7 +40,7 @@ def _warn_organizer(slug: str) -> None:
                    "群众可能当作诈骗二维码。请在竞赛定义或后台竞赛设置中填写后重新生成。", err=True)
 
 
-@channel_cli.command("add")
+@channel_cli.command("add", help="创建渠道 CODE，名称为 NAME（已存在则改名）")
 @click.argument("slug")
 @click.argument("code")
 @click.argument("name")
@@ -52,7 +52,7 @@ def channel_add(slug: str, code: str, name: str) -> None:
     _warn_address()
 
 
-@channel_cli.command("list")
+@channel_cli.command("list", help="列出竞赛的渠道：代码、名称和短网址（制表符分隔）")
 @click.argument("slug")
 def channel_list(slug: str) -> None:
     """List the contest's channels: code, name and short URL, tab-separated."""
@@ -63,12 +63,12 @@ def channel_list(slug: str) -> None:
     _warn_address()
 
 
-@qr_cli.command("make")
+@qr_cli.command("make", help="生成竞赛或某个渠道的二维码（png、svg）或 A4 海报（pdf）")
 @click.argument("slug")
 @click.option("--channel", "code", help="渠道代码（不存在则创建，名称默认为代码）")
 # Plain strings rather than click.Choice: a bad value then fails in one line like every other error.
 @click.option("--format", "fmt", required=True, help="png | svg | pdf（pdf 为 A4 海报）")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="输出文件")
 @click.option("--ec", default="M", show_default=True, help="纠错等级：M 或 Q")
 @click.option("--box-size", type=int, default=10, show_default=True, help="每个模块的像素数（SVG 为 0.1 毫米）")
 @click.option("--border", type=int, default=4, show_default=True, help="静区宽度（模块数）")
@@ -86,11 +86,11 @@ def qr_make(slug: str, code: str | None, fmt: str, output: Path, ec: str, box_si
         _warn_organizer(slug)
 
 
-@qr_cli.command("batch")
+@qr_cli.command("batch", help="按渠道清单生成 zip：每个渠道一张 A4 海报 PDF，另附 index.csv 和 index.pdf")
 @click.argument("slug")
 @click.option("--channels", "channels_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               required=True, help="CSV：每行 渠道代码,渠道名称（UTF-8 或 GBK，可有表头）")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="输出的 zip 文件")
 def qr_batch(slug: str, channels_csv: Path, output: Path) -> None:
     """Write a zip with one A4 poster PDF per channel of the list, plus index.csv and index.pdf."""
     _check_folder(output)
@@ -104,7 +104,7 @@ def qr_batch(slug: str, channels_csv: Path, output: Path) -> None:
     _warn_organizer(slug)
 
 
-@qr_cli.command("stats")
+@qr_cli.command("stats", help="各渠道的扫码、报名、完成答题、合格人数和中奖人数")
 @click.argument("slug")
 def qr_stats(slug: str) -> None:
     """Per channel: scans, registrations, finished rounds, eligible participants and winners."""

@@ -23,9 +23,9 @@ def _read_password(from_stdin: bool) -> str:
     return click.prompt("密码", hide_input=True, confirmation_prompt=True)
 
 
-@user_cli.command("create")
+@user_cli.command("create", help="创建组织方账号")
 @click.argument("username")
-@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True, help="角色")
 @click.option("--region", default=None, help="只看这个地区的参赛者（统计和导出）")
 @click.option("--password-stdin", is_flag=True, help="从标准输入读取密码")
 def user_create(username: str, role: str, region: str | None, password_stdin: bool) -> None:
@@ -36,7 +36,7 @@ def user_create(username: str, role: str, region: str | None, password_stdin: bo
     click.echo(f"已创建账号 {user.username}（{user.role}{scope}）")
 
 
-@user_cli.command("passwd")
+@user_cli.command("passwd", help="设置新密码；该账号已登录的会话全部失效")
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="从标准输入读取新密码")
 def user_passwd(username: str, password_stdin: bool) -> None:
@@ -45,7 +45,7 @@ def user_passwd(username: str, password_stdin: bool) -> None:
     click.echo(f"已重设 {username} 的密码，该账号的所有登录会话已失效")
 
 
-@user_cli.command("disable")
+@user_cli.command("disable", help="停用账号（立即退出登录）；最后一个管理员不能停用")
 @click.argument("username")
 def user_disable(username: str) -> None:
     """Disable an account (it is signed out at once); the last admin cannot be disabled."""
@@ -53,7 +53,7 @@ def user_disable(username: str) -> None:
     click.echo(f"已停用账号 {username}")
 
 
-@user_cli.command("enable")
+@user_cli.command("enable", help="重新启用已停用的账号")
 @click.argument("username")
 def user_enable(username: str) -> None:
     """Enable a disabled account again."""
@@ -61,7 +61,7 @@ def user_enable(username: str) -> None:
     click.echo(f"已启用账号 {username}")
 
 
-@user_cli.command("list")
+@user_cli.command("list", help="列出所有账号及其角色、地区和状态")
 def user_list() -> None:
     """Every account with its role, region and state."""
     for user in user_service.list_users():
@@ -69,7 +69,7 @@ def user_list() -> None:
         click.echo(f"{user.username}\t{user.role}\t{user.region or '全部地区'}\t{state}")
 
 
-@user_cli.command("demo")
+@user_cli.command("demo", help="创建演示组织方账号，随机密码只显示这一次（make run 使用）")
 def user_demo() -> None:
     """Create the demo organizer with a random password, printed this once (what `make run` uses)."""
     if any(user.username == DEMO_USERNAME for user in user_service.list_users()):

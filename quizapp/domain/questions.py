@@ -9,6 +9,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
+from .errors import DomainError
+
 TYPES = ("single", "multiple", "judge")
 JUDGE_OPTIONS = ("正确", "错误")
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -106,6 +108,17 @@ class Skipped:
         return f"第 {self.line} {self.unit}: 跳过{self.kind}（{self.reason}）"
 
 
+class TooManyQuestions(DomainError):
+    """The file holds more questions than one import may: reading stopped at the first one over."""
+
+    code = "too_many_rows"
+
+    def __init__(self, limit: int, line: int, unit: str):
+        super().__init__(f"题目过多：一次最多导入 {limit} 题，文件读到第 {line} {unit}时已超过上限，未导入任何题目；"
+                         "请拆分文件（可用环境变量 IMPORT_MAX_ROWS 调整）")
+        self.line = line
+
+
 @dataclass
 class ImportResult:
     """What an importer found: valid questions, errors, skipped kinds, bank name and warnings."""
@@ -118,6 +131,9 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
     # Where each kept question stood in the file, (line, unit), parallel to `questions`.
     places: list[tuple[int, str]] = field(default_factory=list)
+    # At most this many questions (valid or not) are read; the next one raises TooManyQuestions.
+    limit: int | None = None
+    read: int = 0
     _seen: dict[tuple, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
@@ -127,6 +143,9 @@ class ImportResult:
 
     def add(self, fields: Mapping[str, object], line: int, *, unit: str = "行") -> QuestionSpec | None:
         """Validate one question, keep it or its errors, and warn about an exact duplicate."""
+        self.read += 1
+        if self.limit is not None and self.read > self.limit:
+            raise TooManyQuestions(self.limit, line, unit)
         spec, errors = build_question(fields, line, unit=unit)
         self.errors.extend(errors)
         if spec is None:

@@ -25,6 +25,7 @@ UNCATEGORISED = "（未分类）"
 # Column widths of the question table: longer text would be refused by PostgreSQL mid-import.
 MAX_LENGTHS = (("category", "分类", 64), ("source", "出处", 500))
 BANK_NAME_MAX = 64
+BANK_TITLE_MAX = 200
 # Console paths under /admin/banks/ that a bank name would shadow.
 RESERVED_NAMES = ("import", "template.xlsx")
 
@@ -136,6 +137,8 @@ def _file_errors(parsed: ImportResult) -> list[RowError]:
     """Stems repeated within the file (the bank holds each stem once) and text too long to store."""
     seen: dict[str, tuple[int, str]] = {}
     errors = []
+    if not parsed.questions and not parsed.errors and not parsed.skipped:
+        errors.append(RowError(0, "", "文件中没有找到题目；请检查文件格式与内容是否对应（xlsx/csv 须在表头下每行一题）"))
     for spec, (line, unit) in zip(parsed.questions, parsed.places, strict=True):
         key = stem_key(spec.stem)[:255]
         if key in seen:
@@ -199,15 +202,11 @@ class PreparedImport:
 
 
 def prepare_import(data: bytes, filename: str, bank_name: str | None = None, on_duplicate: str = "error",
-                   max_questions: int = 20_000) -> PreparedImport:
+                   max_questions: int = 20_000, title: str | None = None) -> PreparedImport:
     """Parse the file within the limits and settle the bank name it goes into."""
     if on_duplicate not in ON_DUPLICATE:
         raise DomainError(f"--on-duplicate 只能是 {'/'.join(ON_DUPLICATE)}", code="bad_option")
-    parsed = parse_bank(data, filename)
-    total = len(parsed.questions) + len(parsed.errors)
-    if total > max_questions:
-        raise DomainError(f"题目过多：文件中有 {total} 题，一次最多导入 {max_questions} 题，请拆分文件"
-                          "（可用环境变量 IMPORT_MAX_ROWS 调整）", code="too_many_rows")
+    parsed = parse_bank(data, filename, max_questions=max_questions)  # raises TooManyQuestions
     name = (bank_name or "").strip() or parsed.bank_name or Path(filename).stem
     if name in RESERVED_NAMES or any(ch in name for ch in "/\\") or not name.isprintable():
         raise DomainError(f"题库名“{name}”不可用：不能含 / 或 \\，也不能是 {'、'.join(RESERVED_NAMES)}；"
@@ -215,7 +214,17 @@ def prepare_import(data: bytes, filename: str, bank_name: str | None = None, on_
     if len(name) > BANK_NAME_MAX:
         raise DomainError(f"题库名“{name[:20]}…”过长（{len(name)} 个字符，最多 {BANK_NAME_MAX} 个）；"
                           "请另填一个较短的题库名", code="bank_name_too_long")
+    if title is not None and title.strip():
+        parsed.bank_title = _checked_title(title)
     return PreparedImport(parsed, name, filename, on_duplicate)
+
+
+def _checked_title(title: str) -> str:
+    """A bank title given by the organizer (--title, the console), trimmed and within the column's width."""
+    text = " ".join(title.split())
+    if len(text) > BANK_TITLE_MAX or not text.isprintable():
+        raise DomainError(f"题库标题过长或含不可见字符（最多 {BANK_TITLE_MAX} 个字符）", code="bank_title_invalid")
+    return text
 
 
 def check_import(data: bytes, filename: str, bank_name: str | None = None, on_duplicate: str = "error",
@@ -227,10 +236,10 @@ def check_import(data: bytes, filename: str, bank_name: str | None = None, on_du
 
 def import_bank_bytes(data: bytes, filename: str, bank_name: str | None = None, dry_run: bool = False,
                       on_duplicate: str = "error", max_questions: int = 20_000, *, actor: str | None = None,
-                      now: datetime | None = None) -> ImportReport:
+                      now: datetime | None = None, title: str | None = None) -> ImportReport:
     """Parse and store a bank file (audited when `actor` is given); raises ImportFailed listing every
     error, writing nothing."""
-    prepared = prepare_import(data, filename, bank_name, on_duplicate, max_questions)
+    prepared = prepare_import(data, filename, bank_name, on_duplicate, max_questions, title)
     if dry_run:
         report = _assess(prepared.parsed, prepared.bank, on_duplicate, dry_run=True)[0]
         if report.errors:
@@ -295,11 +304,11 @@ def _apply(bank: Bank, steps: list[_Step]) -> None:
 def import_bank_file(path: Path, bank_name: str | None = None, dry_run: bool = False,
                      on_duplicate: str = "error", max_bytes: int = 10 * 1024 * 1024,
                      max_questions: int = 20_000, *, actor: str | None = None,
-                     now: datetime | None = None) -> ImportReport:
+                     now: datetime | None = None, title: str | None = None) -> ImportReport:
     """Read a bank file from disk (size-checked) and import it."""
     check_size(path.stat().st_size, max_bytes)
     return import_bank_bytes(path.read_bytes(), path.name, bank_name, dry_run, on_duplicate, max_questions,
-                             actor=actor, now=now)
+                             actor=actor, now=now, title=title)
 
 
 def check_size(size: int, max_bytes: int) -> None:

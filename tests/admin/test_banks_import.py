@@ -158,7 +158,7 @@ def test_limits_are_messages_on_the_page(app, console):
     app.config["IMPORT_MAX_BYTES"] = 10 * 1024 * 1024
     app.config["IMPORT_MAX_ROWS"] = 2
     rows = text_of(client.get(preview_url(upload(client, xlsx_bytes(good_rows(3)), "表.xlsx"))))
-    assert "题目过多：文件中有 3 题，一次最多导入 2 题" in rows and "确认导入" not in rows
+    assert "题目过多：一次最多导入 2 题，文件读到第 4 行时已超过上限" in rows and "确认导入" not in rows
     wrong = upload(client, b"hello", "notes.doc")
     assert wrong.status_code == 422 and "不支持的题库文件格式 .doc" in text_of(wrong)
     empty = upload(client, b"", "表.xlsx")

@@ -60,3 +60,45 @@ def test_dry_run_shows_what_would_be_imported_by_type_and_category(app, runner, 
     assert "试运行" in result.output and "单选 12，多选 6，判断 6" in result.output
     assert "分类：法规 12，用药 12" in result.output
     assert runner.invoke(args=["bank", "list"]).output == ""  # nothing written
+
+
+def test_import_title_option_sets_the_bank_title(app, runner, tmp_path):
+    source = tmp_path / "antibiotics-2026.csv"
+    source.write_text("题型,题干,答案\n判断,抗菌药物不能治疗普通感冒。,对\n", encoding="utf-8")
+    result = runner.invoke(args=["bank", "import", str(source), "--title", " 合理使用抗菌药物 "])
+    assert result.exit_code == 0, result.stderr
+    # Without --title a spreadsheet's bank would be titled by its file name.
+    assert runner.invoke(args=["bank", "list"]).stdout == "antibiotics-2026\t1\t合理使用抗菌药物\n"
+
+
+def test_a_file_without_questions_exits_1_with_a_reason(app, runner, tmp_path):
+    source = tmp_path / "empty.xml"
+    source.write_text('<?xml version="1.0"?>\n<quiz>\n</quiz>\n', encoding="utf-8")
+    result = runner.invoke(args=["bank", "import", str(source)])
+    assert result.exit_code == 1 and "没有题目" in result.stderr
+    sheet = tmp_path / "header-only.csv"
+    sheet.write_text("题型,题干,答案\n", encoding="utf-8")
+    result = runner.invoke(args=["bank", "import", str(sheet)])
+    assert result.exit_code == 1 and "文件中没有找到题目" in result.stderr
+
+
+def test_duplicates_within_a_sheet_and_against_the_bank_name_sheet_rows(app, runner, tmp_path):
+    first = tmp_path / "b.csv"
+    first.write_text("题型,题干,答案\n判断,甲题。,对\n判断,乙题。,对\n", encoding="utf-8")
+    assert runner.invoke(args=["bank", "import", str(first)]).exit_code == 0
+    again = tmp_path / "b2.csv"
+    again.write_text("题型,题干,答案\n判断,丙题。,对\n判断,乙题。,对\n判断,丙题。,错\n", encoding="utf-8")
+    result = runner.invoke(args=["bank", "import", str(again), "--bank", "b"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[:2] == [
+        "第 3 行 题干: 题库中已有相同题目（重复时可选择“跳过”或“更新”，命令行为 --on-duplicate skip 或 update）",
+        "第 4 行 题干: 与第 2 行的题干重复",
+    ]
+
+
+def test_help_pages_are_in_chinese(runner):
+    for args in (["bank", "--help"], ["bank", "import", "--help"], ["draw", "run", "--help"], ["qr", "channel", "--help"]):
+        page = runner.invoke(args=args).stdout
+        assert page.startswith("用法：") and "显示本帮助并退出" in page, args
+        assert "Show this message" not in page and "Usage:" not in page and "Options:" not in page
+    assert "导入题库文件" in runner.invoke(args=["bank", "--help"]).stdout

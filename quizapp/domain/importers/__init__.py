@@ -6,9 +6,10 @@ from collections.abc import Callable
 from pathlib import PurePath
 
 from quizapp.domain.errors import DomainError
-from quizapp.domain.questions import ImportResult
+from quizapp.domain.questions import ImportResult, stem_key
+from quizapp.domain.template import EXAMPLES
 
-Importer = Callable[[bytes, str], ImportResult]
+Importer = Callable[..., ImportResult]  # (data, filename, *, result) -> result
 IMPORTERS: dict[str, Importer] = {}
 
 
@@ -49,9 +50,21 @@ def importer_for(filename: str) -> Importer:
     )
 
 
-def parse_bank(data: bytes, filename: str) -> ImportResult:
-    """Parse a bank file's bytes with the importer chosen by its extension (case-insensitive)."""
-    return importer_for(filename)(data, filename)
+def parse_bank(data: bytes, filename: str, *, max_questions: int | None = None) -> ImportResult:
+    """Parse a bank file's bytes with the importer chosen by its extension (case-insensitive).
+
+    Reading stops with TooManyQuestions at the first question past `max_questions`."""
+    result = importer_for(filename)(data, filename, result=ImportResult(limit=max_questions))
+    warn_template_examples(result)
+    return result
+
+
+def warn_template_examples(result: ImportResult) -> None:
+    """Warn about the import template's worked examples left in the file: they would become real questions."""
+    examples = {stem_key(example[1]) for example in EXAMPLES}
+    for spec, (line, unit) in zip(result.questions, result.places, strict=True):
+        if stem_key(spec.stem) in examples:
+            result.warnings.append(f"第 {line} {unit} 是导入模板中的示例题，请确认是否要导入（不需要就删去这一{unit}）")
 
 
 # Imported last so each module can `from . import register` and register itself.

@@ -16,9 +16,9 @@ _ANSWER = re.compile(r"^(?:ANSWER|答案)\s*[:：]\s*(.*)$", re.IGNORECASE)
 
 
 @register(".txt", ".aiken")
-def parse_aiken(data: bytes, filename: str = "") -> ImportResult:
+def parse_aiken(data: bytes, filename: str = "", *, result: ImportResult | None = None) -> ImportResult:
     """Parse an Aiken file; errors name the question's first line or the stray line."""
-    result = ImportResult()
+    result = result if result is not None else ImportResult()
     text = decode_or_report(data, result)
     if text is None:
         return result

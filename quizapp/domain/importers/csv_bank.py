@@ -13,9 +13,9 @@ from .table import read_table
 
 
 @register(".csv")
-def parse_csv(data: bytes, filename: str = "") -> ImportResult:
+def parse_csv(data: bytes, filename: str = "", *, result: ImportResult | None = None) -> ImportResult:
     """Parse a CSV bank; row numbers are as Excel shows them (header = row 1)."""
-    result = ImportResult()
+    result = result if result is not None else ImportResult()
     text = decode_or_report(data, result, "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”")
     if text is None:
         return result

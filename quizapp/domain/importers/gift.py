@@ -28,9 +28,9 @@ _GAP = "\ue000"
 
 
 @register(".gift")
-def parse_gift(data: bytes, filename: str = "") -> ImportResult:
+def parse_gift(data: bytes, filename: str = "", *, result: ImportResult | None = None) -> ImportResult:
     """Parse a GIFT file; line numbers are each question's first line."""
-    result = ImportResult()
+    result = result if result is not None else ImportResult()
     text = decode_or_report(data, result)
     if text is None:
         return result

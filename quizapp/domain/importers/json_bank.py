@@ -14,9 +14,9 @@ _TOP_KEYS = ("bank", "title", "questions")
 
 
 @register(".json")
-def parse_json(data: bytes, filename: str = "") -> ImportResult:
+def parse_json(data: bytes, filename: str = "", *, result: ImportResult | None = None) -> ImportResult:
     """Parse a JSON bank; every bad question is an error numbered 第 n 题, unknown keys are warnings."""
-    result = ImportResult()
+    result = result if result is not None else ImportResult()
     loaded = _load(data, result)
     if loaded is None:
         return result

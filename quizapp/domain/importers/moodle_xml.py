@@ -32,9 +32,9 @@ class _LineTracker(TreeBuilder):
 
 
 @register(".xml")
-def parse_moodle_xml(data: bytes, filename: str = "") -> ImportResult:
+def parse_moodle_xml(data: bytes, filename: str = "", *, result: ImportResult | None = None) -> ImportResult:
     """Parse a Moodle XML export; DTDs and entities are refused, never expanded."""
-    result = ImportResult()
+    result = result if result is not None else ImportResult()
     parsed = _parse(data, result)
     if parsed is None:
         return result
@@ -52,6 +52,8 @@ def parse_moodle_xml(data: bytes, filename: str = "") -> ImportResult:
             _read_question(question, qtype, line, category, result)
         else:
             skip(result, line, qtype or "未知")
+    if next(root.iter("question"), None) is None:
+        result.errors.append(RowError(1, "", "Moodle XML 文件中没有题目（<quiz> 下没有 <question> 元素）"))
     return result
 
 

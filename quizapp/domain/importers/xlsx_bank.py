@@ -16,13 +16,17 @@ from .table import read_table
 
 MAX_UNCOMPRESSED = 100 * 1024 * 1024
 MAX_ENTRIES = 10_000
+# Columns read from each row: the template's, room for 26 options and a few columns of the organizer's
+# own. A stray cell far to the right would otherwise cost a cell object for every empty column before it.
+READ_COLUMNS = 64
 INSTRUCTION_SHEETS = {"说明", "填写说明", "使用说明"}
 
 
 @register(".xlsx")
-def parse_xlsx(data: bytes, filename: str = "", *, max_uncompressed: int = MAX_UNCOMPRESSED) -> ImportResult:
+def parse_xlsx(data: bytes, filename: str = "", *, max_uncompressed: int = MAX_UNCOMPRESSED,
+               result: ImportResult | None = None) -> ImportResult:
     """Parse an xlsx bank after checking its zip directory against a decompression bomb."""
-    result = ImportResult()
+    result = result if result is not None else ImportResult()
     problem = check_zip(data, max_uncompressed)
     if problem:
         result.errors.append(RowError(0, "", problem))
@@ -62,7 +66,7 @@ def _read_book(book: openpyxl.Workbook, result: ImportResult) -> None:
     if sheet is None:
         result.errors.append(RowError(0, "", "工作簿里没有题目工作表（只有“说明”）"))
         return
-    read_table(enumerate(sheet.iter_rows(values_only=True), start=1), result)
+    read_table(enumerate(sheet.iter_rows(values_only=True, max_col=READ_COLUMNS), start=1), result)
 
 
 def question_sheet(book: openpyxl.Workbook):
