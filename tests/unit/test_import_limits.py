@@ -80,3 +80,16 @@ def test_the_template_examples_left_in_a_file_are_named_by_row():
 def test_a_moodle_xml_without_questions_is_an_error():
     result = parse_bank(b'<?xml version="1.0"?>\n<quiz>\n</quiz>\n', "empty.xml")
     assert [str(e) for e in result.errors] == ["第 1 行: Moodle XML 文件中没有题目（<quiz> 下没有 <question> 元素）"]
+
+
+def test_opening_an_xlsx_does_not_scan_its_sheets_for_their_size(monkeypatch):
+    # openpyxl looks for <dimension> on opening; without one it parses the whole sheet first (seconds
+    # for 100,000 rows). The importer reads every row anyway, so that scan must not happen.
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    def scan(self):
+        raise AssertionError("the whole sheet was parsed for its size")
+
+    monkeypatch.setattr(WorkSheetParser, "parse_dimensions", scan)
+    result = parse_bank(wide_sheet(), "wide.xlsx")
+    assert len(result.questions) == 3 and result.errors == []

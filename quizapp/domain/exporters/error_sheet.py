@@ -8,14 +8,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import PurePath
 
-import openpyxl
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from quizapp.domain.importers._text import decode_text
+from quizapp.domain.importers._xlsx_reader import open_streaming
 from quizapp.domain.importers.csv_bank import records
 from quizapp.domain.importers.table import header_key, unescape_cell
-from quizapp.domain.importers.xlsx_bank import check_zip, question_sheet
+from quizapp.domain.importers.xlsx_bank import READ_COLUMNS, check_zip, question_sheet
 from quizapp.domain.questions import RowError
 
 from .xlsx_bank import _set
@@ -42,15 +42,23 @@ def _spreadsheet_rows(data: bytes, filename: str) -> list[list[object]] | None:
         if suffix == ".xlsx" and check_zip(data) is None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+                book = open_streaming(data)
             try:
                 sheet = question_sheet(book)
-                return None if sheet is None else [list(row) for row in sheet.iter_rows(values_only=True)]
+                return None if sheet is None else [_trimmed(row) for row in sheet.iter_rows(values_only=True, max_col=READ_COLUMNS)]
             finally:
                 book.close()
     except Exception:  # an unreadable file was already reported as an error; fall back to the list
         return None
     return None
+
+
+def _trimmed(row: Sequence[object]) -> list[object]:
+    """A row without the empty cells that pad it to READ_COLUMNS."""
+    cells = list(row)
+    while cells and cells[-1] is None:
+        cells.pop()
+    return cells
 
 
 def _header_index(rows: list[list[object]]) -> int:

@@ -12,6 +12,7 @@ import openpyxl
 from quizapp.domain.questions import ImportResult, RowError
 
 from . import register
+from ._xlsx_reader import open_streaming
 from .table import read_table
 
 MAX_UNCOMPRESSED = 100 * 1024 * 1024
@@ -35,7 +36,7 @@ def parse_xlsx(data: bytes, filename: str = "", *, max_uncompressed: int = MAX_U
         with warnings.catch_warnings():
             # openpyxl warns about data validation and other features it ignores; not the user's concern.
             warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            book = open_streaming(data)
     except Exception as exc:  # openpyxl raises many types for a damaged file; each means "unreadable"
         result.errors.append(RowError(0, "", f"无法读取 xlsx 文件（{type(exc).__name__}）；请用 Excel 另存后重试"))
         return result
