@@ -49,8 +49,8 @@ class ChineseContext(click.Context):
     formatter_class = ChineseHelpFormatter
 
 
-class ChineseHelpCommand(click.Command):
-    """A command whose --help page, help option included, is in Chinese."""
+class ChineseHelp:
+    """Mixed into a command or group: its --help page, help option included, is in Chinese."""
 
     context_class = ChineseContext
 
@@ -62,19 +62,15 @@ class ChineseHelpCommand(click.Command):
         return option
 
 
-class ServiceGroup(AppGroup):
+class ChineseHelpCommand(ChineseHelp, click.Command):
+    """A command with its help page in Chinese."""
+
+
+class ServiceGroup(ChineseHelp, AppGroup):
     """A command group in which a service's DomainError becomes the one-line failure on stderr,
     so that commands need no try/except of their own; its help pages are in Chinese."""
 
-    context_class = ChineseContext
     command_class = ChineseHelpCommand
-
-    def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        """Click's --help option, described in Chinese."""
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = HELP_OPTION_TEXT
-        return option
 
     def invoke(self, ctx):
         """Run the sub-command; turn a DomainError into `fail`."""
