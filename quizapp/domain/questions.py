@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 
 from .errors import DomainError
+from .question_fields import fold, normalize_text, read_date, read_difficulty, read_review, read_tags
 
 TYPES = ("single", "multiple", "judge")
 JUDGE_OPTIONS = ("正确", "错误")
@@ -17,7 +17,7 @@ LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 TYPE_LABELS = {"single": "单选题", "multiple": "多选题", "judge": "判断题"}
 FIELDS = ("type", "stem", "options", "answer", "explanation", "source", "category",
           "difficulty", "tags", "valid_until", "reviewed_by", "reviewed_at")
-REVIEWER_MAX = 64  # the width of question.reviewed_by
+
 
 # Keys are compared after NFKC + casefold + removing spaces, so "单选 题" and "Single" match too.
 _TYPE_ALIASES = {
@@ -33,19 +33,10 @@ _TYPE_ALIASES = {
 _JUDGE_TRUE = {"对", "正确", "√", "✓", "✔", "是", "t", "true", "y", "yes", "1", "a", "对的", "right"}
 _JUDGE_FALSE = {"错", "错误", "×", "✗", "✘", "否", "f", "false", "n", "no", "0", "b", "错的",
                 "不正确", "x", "wrong"}
-_DIFFICULTY_WORDS = {"易": 1, "简单": 1, "容易": 1, "中": 2, "中等": 2, "一般": 2,
-                     "难": 3, "困难": 3, "较难": 3}
 # Separators people put between answer letters: "A,C,D", "A、C、D", "A C D", "(B)", "B."
 _LETTER_SEPARATORS = re.compile(r"[\s,;、/|.()\[\]和及与]+")
-_TAG_SEPARATORS = re.compile(r"[,，、;；|]+")
-# Zero-width characters and C0 controls pasted from Word or web pages are invisible, and an
-# xlsx cell cannot even store them; Word's manual line break (\x0b) and page break stay breaks.
-_INVISIBLE: dict[int, str | None] = {
-    **dict.fromkeys([*map(ord, "\u200b\u200c\u200d\u2060\ufeff"), *range(0x00, 0x09),
-                     *range(0x0E, 0x20), 0x7F]),
-    0x0B: "\n", 0x0C: "\n",
-}
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
+
+
 
 
 @dataclass(frozen=True)
@@ -162,29 +153,11 @@ class ImportResult:
         return spec
 
 
-def normalize_text(s: object, *, multiline: bool = False) -> str:
-    """Trim and collapse whitespace (newlines kept only if `multiline`); None becomes ""."""
-    if s is None:
-        return ""
-    # NFC, not NFKC: NFKC would turn the full-width ，？（） of Chinese text into ASCII
-    # and ① into 1, changing the organizer's wording. Keys and parsers use NFKC instead.
-    text = unicodedata.normalize("NFC", str(s)).translate(_INVISIBLE)
-    if not multiline:
-        return " ".join(text.split())
-    lines = [" ".join(line.split()) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
-def _fold(raw: object) -> str:
-    """NFKC, casefold and no whitespace: the form used to compare user-typed keywords."""
-    return "".join(unicodedata.normalize("NFKC", str(raw)).casefold().split())
-
-
 def normalize_type(raw: object) -> str | None:
     """Map single/multiple/judge or a Chinese type name (单选题, 多项选择题, 判断…) to a type."""
     if raw is None:
         return None
-    return _TYPE_ALIASES.get(_fold(raw))
+    return _TYPE_ALIASES.get(fold(raw))
 
 
 def parse_letters(raw: object, option_count: int) -> tuple[int, ...]:
@@ -211,7 +184,7 @@ def parse_judge(raw: object) -> bool | None:
         return None
     if isinstance(raw, int | float) and raw in (0, 1):
         return bool(raw)
-    text = _fold(raw).rstrip("。.!")
+    text = fold(raw).rstrip("。.!")
     if text in _JUDGE_TRUE:
         return True
     if text in _JUDGE_FALSE:
@@ -222,7 +195,7 @@ def parse_judge(raw: object) -> bool | None:
 def stem_key(stem: object) -> str:
     """A comparison key for duplicate detection: NFKC, casefold, no spaces or trailing punctuation."""
     # Trailing "（ ）。" blanks and punctuation vary between copies of the same question.
-    return re.sub(r"[\W_]+$", "", _fold("" if stem is None else stem))
+    return re.sub(r"[\W_]+$", "", fold("" if stem is None else stem))
 
 
 def build_question(fields: Mapping[str, object], line: int, *, unit: str = "行"
@@ -243,9 +216,9 @@ def build_question(fields: Mapping[str, object], line: int, *, unit: str = "行"
         options, answer = JUDGE_OPTIONS, _judge_answer(fields.get("answer"), options, err)
     elif qtype is not None:
         answer = _choice_answer(qtype, fields.get("answer"), options, err)
-    difficulty = _read_difficulty(fields.get("difficulty"), err)
-    valid_until = _read_date(fields.get("valid_until"), err)
-    reviewed_by, reviewed_at = _read_review(fields.get("reviewed_by"), fields.get("reviewed_at"), err)
+    difficulty = read_difficulty(fields.get("difficulty"), err)
+    valid_until = read_date(fields.get("valid_until"), err)
+    reviewed_by, reviewed_at = read_review(fields.get("reviewed_by"), fields.get("reviewed_at"), err)
     if errors or qtype is None:
         return None, errors
     return QuestionSpec(
@@ -253,7 +226,7 @@ def build_question(fields: Mapping[str, object], line: int, *, unit: str = "行"
         explanation=normalize_text(fields.get("explanation"), multiline=True),
         source=normalize_text(fields.get("source")),
         category=normalize_text(fields.get("category")),
-        difficulty=difficulty, tags=_read_tags(fields.get("tags")), valid_until=valid_until,
+        difficulty=difficulty, tags=read_tags(fields.get("tags")), valid_until=valid_until,
         reviewed_by=reviewed_by, reviewed_at=reviewed_at,
     ), []
 
@@ -338,67 +311,3 @@ def _choice_answer(qtype: str, raw: object, options: list[str], err: _Err) -> tu
     return answer
 
 
-def _read_difficulty(raw: object, err: _Err) -> int | None:
-    """Difficulty 1–3 (also 易/中/难); blank is None."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    value: object = raw
-    if isinstance(raw, str):
-        text = _fold(raw)
-        value = _DIFFICULTY_WORDS.get(text, text)
-        with contextlib.suppress(ValueError):
-            value = float(value)
-    if not isinstance(value, bool) and isinstance(value, int | float) and value in (1, 2, 3):
-        return int(value)
-    err("难度", f"'{normalize_text(raw)}' 不是有效难度（应为 1、2 或 3）")
-    return None
-
-
-def _read_date(raw: object, err: _Err) -> date | None:
-    """A date from a date/datetime cell or text like 2024-12-31 or 2024年12月31日."""
-    moment = _read_moment(raw, err, "有效期至")
-    return moment.date() if isinstance(moment, datetime) else moment
-
-
-def _read_moment(raw: object, err: _Err, column: str) -> date | datetime | None:
-    """A date (from a date or date-like text) or a datetime (from a cell or ISO text with a time)."""
-    if isinstance(raw, date):
-        return raw
-    text = normalize_text(raw)
-    if not text:
-        return None
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        err(column, f"'{text}' 不是日期（应写成 2024-12-31）")
-        return None
-
-
-def _read_review(by: object, at: object, err: _Err) -> tuple[str, datetime | None]:
-    """Reviewer and review time, both or neither; a bare date is midnight UTC, a time without offset UTC."""
-    reviewer = normalize_text(by)
-    moment = _read_moment(at, err, "审核时间")
-    if len(reviewer) > REVIEWER_MAX:
-        err("审核人", f"审核人过长：{len(reviewer)} 个字符，最多 {REVIEWER_MAX} 个")
-    has_moment = isinstance(at, date) or bool(normalize_text(at))
-    if bool(reviewer) != has_moment:
-        err("审核人" if has_moment else "审核时间", "审核人和审核时间须同时填写（未审核的题两项都留空）")
-    if not isinstance(moment, datetime):
-        moment = datetime.combine(moment, time(), UTC) if moment is not None else None
-    elif moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return reviewer, moment.astimezone(UTC) if moment is not None else None
-
-
-def _read_tags(raw: object) -> tuple[str, ...]:
-    """Tags from a list or a text split at commas, 、 or semicolons; order kept, repeats dropped."""
-    if raw is None:
-        return ()
-    items = list(raw) if isinstance(raw, list | tuple) else _TAG_SEPARATORS.split(normalize_text(raw))
-    tags = (normalize_text(t) for t in items)
-    return tuple(dict.fromkeys(t for t in tags if t))
