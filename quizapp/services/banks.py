@@ -214,7 +214,8 @@ def prepare_import(data: bytes, filename: str, bank_name: str | None = None, on_
     if len(name) > BANK_NAME_MAX:
         raise DomainError(f"题库名“{name[:20]}…”过长（{len(name)} 个字符，最多 {BANK_NAME_MAX} 个）；"
                           "请另填一个较短的题库名", code="bank_name_too_long")
-    if title is not None and title.strip():
+    title = title if title and title.strip() else parsed.bank_title
+    if title:  # a file's own title is held to the same width as --title
         parsed.bank_title = _checked_title(title)
     return PreparedImport(parsed, name, filename, on_duplicate)
 

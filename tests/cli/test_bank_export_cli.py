@@ -102,3 +102,12 @@ def test_help_pages_are_in_chinese(runner):
         assert page.startswith("用法：") and "显示本帮助并退出" in page, args
         assert "Show this message" not in page and "Usage:" not in page and "Options:" not in page
     assert "导入题库文件" in runner.invoke(args=["bank", "--help"]).stdout
+
+
+def test_a_title_too_long_for_the_bank_is_refused_in_one_line(app, runner, tmp_path):
+    source = tmp_path / "b.json"
+    source.write_text(json.dumps({"title": "题" * 201, "questions": [{"type": "judge", "stem": "甲。", "answer": "对"}]},
+                                 ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(args=["bank", "import", str(source)])
+    assert result.exit_code == 1 and "题库标题过长" in result.stderr
+    assert runner.invoke(args=["bank", "list"]).stdout == ""
