@@ -18,7 +18,6 @@ TYPE_LABELS = {"single": "单选题", "multiple": "多选题", "judge": "判断�
 FIELDS = ("type", "stem", "options", "answer", "explanation", "source", "category",
           "difficulty", "tags", "valid_until", "reviewed_by", "reviewed_at")
 
-
 # Keys are compared after NFKC + casefold + removing spaces, so "单选 题" and "Single" match too.
 _TYPE_ALIASES = {
     "single": "single", "单选": "single", "单选题": "single", "单项选择": "single",
