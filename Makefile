@@ -35,7 +35,7 @@ run: demo
 	  echo "  （在反向代理之后另设 TRUSTED_PROXIES=1）"; \
 	else echo "  二维码与海报指向: $$PUBLIC_BASE_URL"; fi
 	@echo
-	$(VENV)/bin/gunicorn --workers $(WORKERS) --timeout 300 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	BIND=$(HOST):$(PORT) WEB_CONCURRENCY=$(WORKERS) $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py wsgi:app
 
 # Debian packages the tests need, installed only when missing (never a downloaded browser build):
 # chromium for the Playwright browser test, poppler-utils (pdftoppm, pdftotext, pdfinfo) to render

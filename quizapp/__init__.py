@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from .config import load_secret_key, settings_from_env
+from .config import load_secret_key, secret_key_source, settings_from_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,6 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(ROOT / "instance"),
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     register_config(app, config or {})
+    register_request_log(app)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -39,7 +40,13 @@ def register_config(app: Flask, overrides: dict) -> None:
     """Environment settings first, then explicit overrides (tests, scripts)."""
     app.config.update(settings_from_env(Path(app.instance_path)))
     app.config.update(overrides)
-    if not app.config.get("SECRET_KEY"):
+    # A database error's message must not carry the row it was writing (a phone, a name) into the log.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"hide_parameters": True, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
+    if app.config.get("SECRET_KEY"):
+        app.config.setdefault("SECRET_KEY_SOURCE", "config")  # given by a test or script
+    else:
+        # Recorded for `flask doctor`: a key generated here differs on every server.
+        app.config["SECRET_KEY_SOURCE"] = secret_key_source(Path(app.instance_path))
         app.config["SECRET_KEY"] = load_secret_key(Path(app.instance_path))
     from .web.input_guard import DepthLimitedJSONProvider
 
@@ -48,9 +55,16 @@ def register_config(app: Flask, overrides: dict) -> None:
     app.json.sort_keys = False  # key order is the contract's, and sorting costs on every response
 
 
+def register_request_log(app: Flask) -> None:
+    """Log output, request ids and the per-request metrics, installed before any other hook."""
+    from .web import request_log
+
+    request_log.init_app(app)
+
+
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extension objects to this app."""
-    from . import database  # noqa: F401  (installs the SQLite connection settings)
+    from . import database, metrics  # noqa: F401  (SQLite connection settings; driver errors counted)
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -70,12 +84,14 @@ def register_blueprints(app: Flask) -> None:
     from .web.admin import bp as admin_bp
     from .web.api import bp as api_bp
     from .web.health import bp as health_bp
+    from .web.metrics_view import bp as metrics_bp
     from .web.public import bp as public_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(metrics_bp)
     security.init_app(app)
     input_guard.init_app(app)
 

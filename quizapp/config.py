@@ -14,6 +14,13 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def secret_key_source(instance_path: Path) -> str:
+    """Where load_secret_key takes the key from: "env", "file" (instance/secret_key) or "new"."""
+    if os.environ.get("SECRET_KEY"):
+        return "env"
+    return "file" if (instance_path / "secret_key").exists() else "new"
+
+
 def load_secret_key(instance_path: Path) -> str:
     """Use SECRET_KEY from the environment, else one generated once into instance/."""
     from_env = os.environ.get("SECRET_KEY")
@@ -74,4 +81,13 @@ def settings_from_env(instance_path: Path) -> dict:
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "JSON_AS_ASCII": False,
+        # Operations (README "Deploying"): backups, `flask doctor`, request logs and /metrics.
+        "BACKUP_DIR": os.environ.get("BACKUP_DIR", str(instance_path / "backups")),
+        "WEB_CONCURRENCY": int(os.environ.get("WEB_CONCURRENCY", "1")),  # gunicorn workers per server
+        "APP_SERVERS": int(os.environ.get("APP_SERVERS", "1")),
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
+        "METRICS_ENABLED": _bool("METRICS_ENABLED", False),
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
+        # Addresses or networks allowed to read /metrics without the token (comma-separated).
+        "METRICS_ALLOW": os.environ.get("METRICS_ALLOW", ""),
     }

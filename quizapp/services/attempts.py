@@ -11,6 +11,7 @@ from sqlalchemy import JSON, bindparam, func, text
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
+from .. import metrics
 from ..database import begin_write, saved_unless_duplicate
 from ..domain.errors import DomainError, ValidationError
 from ..domain.paper import PaperItem, draw_paper, from_dict, to_dict
@@ -95,6 +96,7 @@ def start_attempt(contest: Contest, participant: Participant, now: datetime, rng
     db.session.add(attempt)
     if not saved_unless_duplicate(db.session):
         return _after_start_race(contest, participant, today)
+    metrics.attempt_started()
     return attempt, True
 
 
@@ -192,6 +194,7 @@ def save_answer(attempt: Attempt, key: str, option_ids, now: datetime) -> None:
     begin_write(db.session)
     _upsert_answer(attempt.id, key, chosen, now)
     db.session.commit()
+    metrics.answer_saved()
 
 
 def saved_answers(attempt: Attempt) -> dict[str, list[str]]:
@@ -220,7 +223,7 @@ def submit(attempt: Attempt, answers, now: datetime) -> Attempt:
         return attempt
     sheet = _validated_sheet(attempt, answers) if answers is not None else {}
     in_time = accepts_answer(attempt.deadline, attempt.grace_seconds, now)
-    return _finalize(attempt, now, sheet if in_time else {})
+    return _finalize(attempt, now, sheet if in_time else {}, how="submitted")[0]
 
 
 def _scoring_items(items: list[PaperItem]) -> list[ScoringItem]:
@@ -235,12 +238,13 @@ def _scoring_items(items: list[PaperItem]) -> list[ScoringItem]:
 
 def finalize(attempt: Attempt, now: datetime) -> Attempt:
     """Score the answers saved in time and close the attempt exactly once."""
-    return _finalize(attempt, now, {})
+    return _finalize(attempt, now, {}, how="expired")[0]
 
 
-def _finalize(attempt: Attempt, now: datetime, fresh: dict[str, list[str]]) -> Attempt:
+def _finalize(attempt: Attempt, now: datetime, fresh: dict[str, list[str]], how: str) -> tuple[Attempt, bool]:
     # Scoring reads and computes outside the write lock; only the writes hold it. The status
-    # condition on the UPDATE makes sure that exactly one finaliser wins.
+    # condition on the UPDATE makes sure that exactly one finaliser wins; the flag says whether
+    # this call was the one.
     in_time = accepts_answer(attempt.deadline, attempt.grace_seconds, now)
     ended_at = min(now, attempt.deadline)
     items = paper_items(attempt)
@@ -260,18 +264,20 @@ def _finalize(attempt: Attempt, now: datetime, fresh: dict[str, list[str]]) -> A
     if outcome.rowcount == 0:
         db.session.rollback()  # another request finalised it first: keep its result
         db.session.refresh(attempt)
-        return attempt
+        return attempt, False
     flag_finished(attempt, values["score"], values["duration_seconds"])  # flags commit with the result
     # The statistics' running totals commit with the result too, so they never drift from it.
     tallies.record_finished(db.session, attempt.contest, attempt.participant_id, values, items)
     db.session.commit()
+    metrics.attempt_finished(how)
     for name, value in values.items():
         set_committed_value(attempt, name, value)
-    return attempt
+    return attempt, True
 
 
 def finalize_expired(contest_id: int, now: datetime, limit: int = 200) -> int:
-    """Finalise attempts abandoned past deadline + grace; returns how many were closed."""
+    """Finalise attempts abandoned past deadline + grace; returns how many this call closed (a parallel
+    run, such as a second timer, closes the rest and each attempt is scored once)."""
     candidates = db.session.execute(
         db.select(Attempt).where(Attempt.contest_id == contest_id, Attempt.status == "running",
                                  Attempt.deadline < now).order_by(Attempt.deadline).limit(limit)
@@ -279,6 +285,5 @@ def finalize_expired(contest_id: int, now: datetime, limit: int = 200) -> int:
     closed = 0
     for attempt in candidates:
         if not accepts_answer(attempt.deadline, attempt.grace_seconds, now):
-            finalize(attempt, now)
-            closed += 1
+            closed += _finalize(attempt, now, {}, how="expired")[1]
     return closed

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import contains_eager
 
+from .. import metrics
 from ..database import begin_write, saved_unless_duplicate
 from ..domain.errors import DomainError
 from ..domain.participants import validate_registration
@@ -71,6 +72,7 @@ def register(contest: Contest, data: Mapping, now: datetime,
             participant, created = _find(contest.id, reg.phone), False
     token = _issue_token(participant.id, now)
     db.session.commit()
+    metrics.registered(created)
     return participant, token, created
 
 

@@ -8,6 +8,7 @@ from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..domain.errors import DomainError, ValidationError
+from .request_log import request_id
 
 log = logging.getLogger(__name__)
 
@@ -43,14 +44,17 @@ def wants_json() -> bool:
 
 
 def error_response(status: int, code: str, message: str, fields: dict | None = None):
-    """Build the JSON envelope or the HTML error page."""
+    """Build the JSON envelope or the HTML error page; a server error names the request id for support."""
+    quoted_id = request_id() if status >= 500 else None
     if wants_json():
         body = {"error": {"code": code, "message": message}}
         if fields:
             body["error"]["fields"] = fields
+        if quoted_id:
+            body["error"]["request_id"] = quoted_id
         return make_response(jsonify(body), status)
     template = "admin/error.html" if request.path.startswith("/admin") else "error.html"
-    return make_response(render_template(template, status=status, message=message), status)
+    return make_response(render_template(template, status=status, message=message, request_id=quoted_id), status)
 
 
 def handle_domain_error(exc: DomainError):
@@ -81,7 +85,7 @@ def handle_unexpected(exc: Exception):
     """Log the traceback on the server; the client gets a plain message."""
     if isinstance(exc, HTTPException):
         return handle_http_error(exc)
-    log.exception("unhandled error on %s %s", request.method, request.path)
+    log.exception("unhandled error on %s %s", request.method, request.url_rule.rule if request.url_rule else "-")
     return error_response(500, "server_error", HTTP_MESSAGES[500][1])
 
 

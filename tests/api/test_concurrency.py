@@ -80,3 +80,27 @@ def test_parallel_registrations_of_one_phone_make_one_participant(app, api):
     responses = run_together(8, lambda _: app.test_client().post("/api/v1/contests/demo/participants", json=body))
     assert sorted(r.status_code for r in responses).count(201) == 1
     assert len({r.get_json()["participant_id"] for r in responses}) == 1
+
+
+def test_two_finalize_runs_at_once_close_each_abandoned_round_once(app, api, clock):
+    from quizapp.extensions import db
+    from quizapp.models import Contest, Participant
+    from quizapp.services.attempts import finalize_expired
+
+    for i in range(4):
+        api.register(phone=f"1381234567{i}")
+        api.start()
+    clock.advance(hours=2)  # every round is past its deadline and grace
+    with app.app_context():
+        contest_id = db.session.execute(db.select(Contest.id).filter_by(slug="demo")).scalar_one()
+
+    def finalize_run(_):
+        with app.app_context():
+            return finalize_expired(contest_id, clock.now)
+
+    closed = run_together(2, finalize_run)
+    assert sum(closed) == 4  # each run reports only what it closed itself
+    assert {row.status for row in attempt_rows(app)} == {"finished"}
+    with app.app_context():
+        finished = db.session.execute(db.select(db.func.sum(Participant.finished_count))).scalar_one()
+    assert finished == 4  # the statistics counted each round once
