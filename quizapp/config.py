@@ -83,7 +83,8 @@ def settings_from_env(instance_path: Path) -> dict:
         "JSON_AS_ASCII": False,
         # Operations (README "Deploying"): backups, `flask doctor`, request logs and /metrics.
         "BACKUP_DIR": os.environ.get("BACKUP_DIR", str(instance_path / "backups")),
-        "WEB_CONCURRENCY": int(os.environ.get("WEB_CONCURRENCY", "1")),  # gunicorn workers per server
+        # gunicorn workers per server, as deploy/gunicorn.conf.py reads it (default 2 there too).
+        "WEB_CONCURRENCY": int(os.environ.get("WEB_CONCURRENCY", "2")),
         "APP_SERVERS": int(os.environ.get("APP_SERVERS", "1")),
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
         "METRICS_ENABLED": _bool("METRICS_ENABLED", False),

@@ -1,4 +1,4 @@
-"""`flask bank|contest|user|draw|qr ...`: each command parses its arguments and calls one service."""
+"""`flask bank|contest|user|draw|qr ...` and `flask doctor`: each command parses its arguments and calls one service."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from flask import Flask
 
 from .bank import bank_cli
 from .contest import contest_cli
+from .doctor import doctor_command
 from .draw import draw_cli
 from .qr import qr_cli
 from .user import user_cli
@@ -15,3 +16,4 @@ def init_app(app: Flask) -> None:
     """Attach the command groups to the app's CLI."""
     for group in (bank_cli, contest_cli, user_cli, draw_cli, qr_cli):
         app.cli.add_command(group)
+    app.cli.add_command(doctor_command)
