@@ -1,7 +1,8 @@
 """gunicorn settings for quizapp: `gunicorn -c deploy/gunicorn.conf.py wsgi:app` (README "Deploying").
 
 Everything can be set from the environment, so that one file serves every server:
-BIND (127.0.0.1:8000), WEB_CONCURRENCY (workers, 2), GUNICORN_TIMEOUT (300 s),
+BIND (127.0.0.1:8000), WEB_CONCURRENCY (workers, 2), GUNICORN_TIMEOUT (300 s), GUNICORN_RUN_DIR
+(instance/: the control socket and the metrics files),
 METRICS_ENABLED (the workers then share their counters through PROMETHEUS_MULTIPROC_DIR).
 """
 
@@ -26,14 +27,14 @@ errorlog = "-"
 
 # One control socket per bind address: two servers on one host (a second port, a blue/green
 # switch) must not fight over gunicorn's default ~/.gunicorn/gunicorn.ctl.
-_instance = os.environ.get("INSTANCE_DIR", str(ROOT / "instance"))
+_run_dir = os.environ.get("GUNICORN_RUN_DIR", str(ROOT / "instance"))
 _tag = re.sub(r"[^A-Za-z0-9]+", "-", bind).strip("-")
-control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", os.path.join(_instance, f"gunicorn-{_tag}.ctl"))
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", os.path.join(_run_dir, f"gunicorn-{_tag}.ctl"))
 
 if os.environ.get("METRICS_ENABLED", "").strip().lower() in {"1", "true", "yes", "on"}:
     # Chosen before any worker imports prometheus_client, so that each worker writes its values
     # to files that /metrics adds up.
-    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", os.path.join(_instance, f"prometheus-{_tag}"))
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", os.path.join(_run_dir, f"prometheus-{_tag}"))
 
 
 def on_starting(server):

@@ -73,7 +73,7 @@ def _get(url: str, headers: dict | None = None, wait: float = 0.0) -> tuple[int,
 
 def _gunicorn(tmp_path: Path, port: int) -> subprocess.Popen:
     env = {**os.environ, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2", "METRICS_ENABLED": "1",
-           "METRICS_TOKEN": "t" * 24, "INSTANCE_DIR": str(tmp_path / f"instance-{port}"),
+           "METRICS_TOKEN": "t" * 24, "GUNICORN_RUN_DIR": str(tmp_path / f"instance-{port}"),
            "DATABASE_URL": f"sqlite:///{tmp_path / 'quiz.sqlite3'}", "SECRET_KEY": "k" * 32}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     return subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "-c", "deploy/gunicorn.conf.py",
