@@ -1,9 +1,10 @@
-"""`flask bank|contest|user|draw|qr ...` and `flask doctor`: each command parses its arguments and calls one service."""
+"""`flask bank|contest|user|draw|qr|backup ...` and `flask doctor`: each command parses its arguments and calls one service."""
 
 from __future__ import annotations
 
 from flask import Flask
 
+from .backup import backup_cli
 from .bank import bank_cli
 from .contest import contest_cli
 from .doctor import doctor_command
@@ -14,6 +15,6 @@ from .user import user_cli
 
 def init_app(app: Flask) -> None:
     """Attach the command groups to the app's CLI."""
-    for group in (bank_cli, contest_cli, user_cli, draw_cli, qr_cli):
+    for group in (bank_cli, contest_cli, user_cli, draw_cli, qr_cli, backup_cli):
         app.cli.add_command(group)
     app.cli.add_command(doctor_command)
