@@ -29,6 +29,7 @@ run: demo
 	@echo "  药品安全网络知识竞赛 (demo) → http://$(HOST):$(PORT)/c/demo"
 	@echo "  管理后台: http://$(HOST):$(PORT)/admin"
 	@echo "  API: http://$(HOST):$(PORT)/api/v1/contests/demo   OpenAPI: http://$(HOST):$(PORT)/api/v1/openapi.json"
+	@echo "  上线前检查部署: $(FLASK) doctor    备份: $(FLASK) backup create"
 	@if [ -z "$$PUBLIC_BASE_URL" ]; then \
 	  echo "  二维码与海报: 未设置 PUBLIC_BASE_URL，后台生成的二维码指向浏览器所用的地址；"; \
 	  echo "  要印给别人扫，请设置参赛者能打开的地址，如 PUBLIC_BASE_URL=https://quiz.example.cn make run"; \

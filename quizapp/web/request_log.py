@@ -24,6 +24,8 @@ REQUEST_ID_HEADER = "X-Request-Id"
 # nginx's $request_id is 32 hex digits; allow other proxies' ids, but nothing that could forge a log line.
 _INCOMING_ID = re.compile(r"[A-Za-z0-9._:-]{8,128}")
 UNMATCHED_ROUTE = "<unmatched>"
+# A load balancer's liveness probe every few seconds would be most of the log; it is still counted.
+UNLOGGED_ROUTES = frozenset({"/healthz"})
 
 
 def _incoming_id() -> str | None:
@@ -59,6 +61,8 @@ def _finish(response):
     route = route_template()
     response.headers[REQUEST_ID_HEADER] = request_id()
     metrics.observe_request(route, request.method, response.status_code, seconds)
+    if route in UNLOGGED_ROUTES and response.status_code < 400:
+        return response
     duration_ms = round(seconds * 1000, 1)
     log.info("%s %s %d %.1fms", request.method, route, response.status_code, duration_ms,
              extra={"method": request.method, "route": route, "status": response.status_code,

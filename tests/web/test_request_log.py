@@ -41,6 +41,13 @@ def test_each_request_is_one_line_with_route_template_status_duration_and_id(cli
     assert started.headers["X-Request-Id"] == ids[1]
 
 
+def test_the_liveness_probe_is_not_logged_unless_it_fails(client, caplog):
+    caplog.set_level(logging.INFO, logger="quizapp")
+    client.get("/healthz")
+    client.post("/healthz")  # 405: worth a line (no rule matched the method)
+    assert [(r.route, r.status) for r in request_records(caplog)] == [("<unmatched>", 405)]
+
+
 def test_unmatched_path_and_query_string_are_not_logged(client, contest, caplog):
     caplog.set_level(logging.INFO, logger="quizapp")
     client.get("/no/such/13812345678?phone=13812345678")
@@ -58,7 +65,7 @@ def test_unmatched_path_and_query_string_are_not_logged(client, contest, caplog)
 def test_incoming_request_id_is_kept_only_from_a_trusted_proxy(app, proxies, sent, kept, caplog):
     caplog.set_level(logging.INFO, logger="quizapp")
     app.config["TRUSTED_PROXIES"] = proxies
-    response = app.test_client().get("/healthz", headers={"X-Request-Id": sent})
+    response = app.test_client().get("/api/v1/openapi.json", headers={"X-Request-Id": sent})
     answered = response.headers["X-Request-Id"]
     assert (answered == sent) is kept
     assert request_records(caplog)[-1].request_id == answered
@@ -95,12 +102,12 @@ def test_json_format_writes_one_object_per_line(database_targets, clock, capsys)
     app = _raising_app(database_targets, clock, LOG_FORMAT="json")
     try:
         client = app.test_client()
-        ok = client.get("/healthz")
+        ok = client.get("/api/v1/openapi.json")
         client.get("/c/demo/explode")
         lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
     finally:
         make_app(database_targets["sqlite"], clock)  # back to plain text for the tests after this one
-    first = next(line for line in lines if line.get("route") == "/healthz")
+    first = next(line for line in lines if line.get("route") == "/api/v1/openapi.json")
     assert first["request_id"] == ok.headers["X-Request-Id"]
     assert first["method"] == "GET" and first["status"] == 200 and first["level"] == "INFO"
     assert isinstance(first["duration_ms"], float)
