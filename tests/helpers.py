@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine, text
+
 
 def correct_answers(app, attempt_id: str) -> dict[str, list[str]]:
     """The correct option ids per question of an attempt (what a perfect player picks)."""
@@ -37,3 +43,20 @@ def wrong_answers(app, attempt_id: str) -> dict[str, list[str]]:
 def paper_types(payload: dict) -> dict[str, str]:
     """Question id → type for an attempt payload."""
     return {q["id"]: q["type"] for q in payload["questions"]}
+
+
+@contextmanager
+def scratch_postgres_schema(prefix: str):
+    """A fresh schema on TEST_DATABASE_URL's server, dropped afterwards; yields the engine options
+    that make an app use it (its search_path)."""
+    base = os.environ["TEST_DATABASE_URL"]
+    schema = f"{prefix}_{secrets.token_hex(4)}"
+    engine = create_engine(base)
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield {"connect_args": {"options": f"-csearch_path={schema}"}}
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()

@@ -5,17 +5,17 @@ from __future__ import annotations
 import json
 import logging
 import os
-import secrets
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, text
+from sqlalchemy import func
 
 from quizapp import ROOT, create_app
 from quizapp.extensions import db
 from quizapp.models import Attempt, Bank, Contest, Question, utcnow
 from tests.conftest import contest_definition, sample_bank
+from tests.helpers import scratch_postgres_schema
 
 
 def write_json(path: Path, data) -> Path:
@@ -100,21 +100,12 @@ def test_db_upgrade_creates_schema_in_step_with_models(tmp_path, keep_logging):
 
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="TEST_DATABASE_URL not set")
 def test_db_upgrade_on_postgresql_in_step_with_models(keep_logging):
-    base = os.environ["TEST_DATABASE_URL"]
-    schema = f"mig_{secrets.token_hex(4)}"
-    engine = create_engine(base)
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": base, "SECRET_KEY": "cli-test", "TESTING": True,
-                          "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}}})
+    with scratch_postgres_schema("mig") as options:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": os.environ["TEST_DATABASE_URL"], "SECRET_KEY": "cli-test",
+                          "TESTING": True, "SQLALCHEMY_ENGINE_OPTIONS": options})
         _migrate_and_check(app)
         with app.app_context():
             db.engine.dispose()
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
 
 
 def test_foreign_keys_are_enforced_on_sqlite(sqlite_app):

@@ -8,7 +8,6 @@ import secrets
 import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, text
 
 from quizapp import ROOT, create_app
 from quizapp.domain.doctor import GIB
@@ -16,6 +15,7 @@ from quizapp.extensions import db
 from quizapp.services import doctor as doctor_service
 from quizapp.services.doctor import Deployment, Probes, run_checks
 from tests.cli.test_cli import keep_logging  # noqa: F401  (fixture)
+from tests.helpers import scratch_postgres_schema
 
 MIGRATIONS = str(ROOT / "migrations")
 
@@ -72,12 +72,7 @@ def test_doctor_passes_on_a_migrated_sqlite_file(tmp_path):
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="TEST_DATABASE_URL not set")
 def test_doctor_passes_on_a_migrated_postgresql_schema(tmp_path):
     base = os.environ["TEST_DATABASE_URL"]
-    schema = f"doc_{secrets.token_hex(4)}"
-    engine = create_engine(base)
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        options = {"connect_args": {"options": f"-csearch_path={schema}"}}
+    with scratch_postgres_schema("doc") as options:
         app = create_app(_good_config(base, tmp_path, SQLALCHEMY_ENGINE_OPTIONS=options))
         runner = app.test_cli_runner()
         assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
@@ -88,10 +83,6 @@ def test_doctor_passes_on_a_migrated_postgresql_schema(tmp_path):
         assert "PostgreSQL" in lines["数据库"] and "1 个 worker × 1 台服务器 × 4 线程" in lines["PostgreSQL"]
         with app.app_context():
             db.engine.dispose()
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
 
 
 # --- what fails, and that the rest still prints -------------------------------------------------
