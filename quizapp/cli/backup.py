@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..domain.backup_manifest import BACKEND_LABELS, Check
+from ..domain.units import human_bytes
 from ..models import utcnow
 from ..services import backup as backup_service
 from .common import ServiceGroup, fail
@@ -14,17 +15,6 @@ from .common import ServiceGroup, fail
 backup_cli = ServiceGroup("backup", help="备份：创建、校验、恢复数据库备份")
 
 _ARCHIVE = click.Path(exists=True, dir_okay=False, path_type=Path)
-
-
-def _size_text(size: int) -> str:
-    if size < 1024:
-        return f"{size} 字节"
-    scaled, unit = size / 1024, "KB"
-    for bigger in ("MB", "GB"):
-        if scaled < 1024:
-            break
-        scaled, unit = scaled / 1024, bigger
-    return f"{scaled:.1f} {unit}"
 
 
 def _echo_checks(checks: tuple[Check, ...]) -> None:
@@ -42,7 +32,7 @@ def backup_create(output: Path | None) -> None:
     click.echo(f"已创建备份：{created.path}")
     click.echo(f"{BACKEND_LABELS[manifest.backend]}，数据库版本 {manifest.alembic_revision or '未知'}，"
                f"{len(manifest.tables)} 张表共 {manifest.total_rows} 行，"
-               f"数据 {_size_text(manifest.data_size)}，压缩后 {_size_text(created.path.stat().st_size)}")
+               f"数据 {human_bytes(manifest.data_size)}，压缩后 {human_bytes(created.path.stat().st_size)}")
 
 
 @backup_cli.command("verify", help="校验备份：清单、数据文件的大小与 SHA-256、各表行数（SQLite 另查完整性）")

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .addresses import is_loopback
+from .units import GIB, human_bytes
 
 MIN_SECRET_LENGTH = 32
 MIN_BUSY_TIMEOUT_MS = 5000
 MIN_POSTGRES_VERSION = 120000  # server_version_num of PostgreSQL 12
 # Connections kept free beyond the workers' own: the CLI, cron jobs (backup, finalize), one psql.
 CONNECTION_MARGIN = 5
-GIB = 1024 ** 3
+
 SYNCHRONOUS = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
 UPGRADE = "运行 flask --app wsgi db upgrade"
 BASE_URL_EXAMPLE = "PUBLIC_BASE_URL=https://quiz.example.gov.cn"
@@ -53,14 +54,6 @@ def summary(checks: Sequence[Check]) -> str:
     if not failed:
         return f"共 {len(checks)} 项，全部通过"
     return f"共 {len(checks)} 项：{len(checks) - failed} 项通过，{failed} 项未通过"
-
-
-def human_bytes(count: int) -> str:
-    """A byte count in binary units, one decimal: 1.5 GiB, 420.0 KiB."""
-    for unit, size in (("GiB", GIB), ("MiB", 1024 ** 2), ("KiB", 1024)):
-        if count >= size:
-            return f"{count / size:.1f} {unit}"
-    return f"{count} B"
 
 
 def fingerprint(secret: str) -> str:

@@ -6,6 +6,7 @@ import pytest
 
 from quizapp.domain import doctor
 from quizapp.domain.doctor import GIB, Check
+from quizapp.domain.units import human_bytes
 
 # --- rendering --------------------------------------------------------------------------------
 
@@ -24,7 +25,7 @@ def test_summary_counts_passed_and_failed():
 @pytest.mark.parametrize("count, text", [(0, "0 B"), (2048, "2.0 KiB"), (3 * 1024 ** 2, "3.0 MiB"),
                                          (int(1.5 * GIB), "1.5 GiB")])
 def test_human_bytes(count, text):
-    assert doctor.human_bytes(count) == text
+    assert human_bytes(count) == text
 
 
 # --- SECRET_KEY -----------------------------------------------------------------------------
