@@ -246,7 +246,7 @@ def person_rows(rng, model: ResponseModel, contest_id: int, pid: int, person: di
     created, name = _stamp(person["day"], person["second"]), rng.choice(SURNAMES) + "".join(
         rng.choices(GIVEN, k=rng.randint(1, 2)))
     return (pid, contest_id, name, _phone_of(pid), REGIONS[person["region"]][0], person["channel"],
-            f"{rng.getrandbits(128):032x}", _entrant_code(pid) if best is not None and best >= 80 else None, created,
+            f"{rng.getrandbits(128):032x}", None, _entrant_code(pid) if best is not None and best >= 80 else None, created,
             created, DATES[person["day"]], person["second"] // 3600, first and first[0], first and first[1],
             len(attempts), best, durations), attempts
 
@@ -262,8 +262,9 @@ def write_people(loader: Loader, rng, model, contest_id: int, people: list[dict]
 
 def write_channels(loader: Loader, rng, contest_id: int, people: list[dict], channels: list) -> None:
     """The channels, and their scans (2 per participant) shared out by the people each channel brought."""
-    loader.insert(models.Channel, [(i + 1, contest_id, code, f"{REGIONS[home][0]}五进活动 {i + 1:02d}", _stamp(0, 0))
-                            for i, (code, home) in enumerate(channels)])
+    # Columns in table order: id, contest_id, code, name, event_date, place, person, created_at.
+    loader.insert(models.Channel, [(i + 1, contest_id, code, f"{REGIONS[home][0]}五进活动 {i + 1:02d}", None, "", "",
+                                    _stamp(0, 0)) for i, (code, home) in enumerate(channels)])
     brought = Counter(person["channel"] for person in people)
     total, rows = sum(brought[code] for code, _ in channels), []
     for index, (code, _) in enumerate(channels):
@@ -276,7 +277,8 @@ def write_channels(loader: Loader, rng, contest_id: int, people: list[dict], cha
 def write_flags(loader: Loader, rng, contest_id: int, participants: int, flags: list) -> None:
     """Cheat flags on a few hundred attempts (a third cleared) and a few hundred excluded phones."""
     loader.insert(models.AttemptFlag, [(n + 1, contest_id, aid, pid, ("too_fast", "burst", "many_phones")[n % 3], "bench",
-                                 _stamp(DAYS - 1, 0), *((_stamp(DAYS - 1, 3600), ADMIN) if n % 3 == 0 else (None, None)))
+                                 _stamp(DAYS - 1, 0), *((_stamp(DAYS - 1, 3600), ADMIN) if n % 3 == 0 else (None, None)),
+                                 None, None, "复核：正常作答" if n % 3 == 0 else "")
                                 for n, (aid, pid) in enumerate(flags)])
     phones = [_phone_of(pid) for pid in rng.sample(range(1, participants + 1), 250)] + [f"1990000{n:04d}" for n in range(20)]
     loader.insert(models.Exclusion, [(i + 1, contest_id, phone, "工作人员", _stamp(0, 0)) for i, phone in enumerate(phones)])
