@@ -37,7 +37,9 @@ def _obj(required: list[str], **props) -> dict:
 
 SCHEMAS = {
     "Error": _obj(["error"], error=_obj(["code", "message"], code=STR, message=STR,
-                                        fields={"type": "object", "additionalProperties": STR})),
+                                        fields={"type": "object", "additionalProperties": STR},
+                                        request_id={**STR, "description": "on a 5xx: the id to quote to support "
+                                                    "(also in the X-Request-Id header)"})),
     "Contest": _obj(
         ["slug", "title", "status", "starts_at", "ends_at", "timezone", "round", "regions", "region_tree", "prizes",
          "consent_text"],
