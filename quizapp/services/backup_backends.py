@@ -8,6 +8,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,24 +42,21 @@ def _read_only(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _backup_into(src: sqlite3.Connection, dest: Path, journal_mode: str) -> None:
+    with closing(src), closing(sqlite3.connect(dest, timeout=SQLITE_TIMEOUT_SECONDS)) as dst:
+        # One step (pages=-1) copies the whole file inside a single read transaction: a snapshot.
+        # In WAL mode that transaction does not block the source's writers meanwhile.
+        src.backup(dst)
+        dst.execute(f"PRAGMA journal_mode={journal_mode}")
+
+
 def sqlite_copy(source: Path, dest: Path) -> None:
     """Copy a live database into `dest` as one consistent snapshot, without stopping its writers."""
     if not source.is_file():
         raise BackupError(f"数据库文件 {source} 不存在")
     try:
-        src = sqlite3.connect(source, timeout=SQLITE_TIMEOUT_SECONDS)
-        try:
-            dst = sqlite3.connect(dest)
-            try:
-                # One step (pages=-1) reads the whole file inside a single read transaction: a snapshot.
-                # In WAL mode that transaction does not block the app's writers meanwhile.
-                src.backup(dst)
-                # A self-contained file, with no -wal beside it to lose when it is archived.
-                dst.execute("PRAGMA journal_mode=DELETE")
-            finally:
-                dst.close()
-        finally:
-            src.close()
+        # DELETE: a self-contained file, with no -wal beside it to lose when it is archived.
+        _backup_into(sqlite3.connect(source, timeout=SQLITE_TIMEOUT_SECONDS), dest, "DELETE")
     except sqlite3.Error as exc:
         raise BackupError(f"SQLite 备份失败：{exc}") from None
 
@@ -100,16 +98,7 @@ def sqlite_restore(copy: Path, dest: Path) -> None:
     if not dest.parent.is_dir():
         raise BackupError(f"目录 {dest.parent} 不存在")
     try:
-        src = _read_only(copy)
-        try:
-            dst = sqlite3.connect(dest, timeout=SQLITE_TIMEOUT_SECONDS)
-            try:
-                src.backup(dst)
-                dst.execute("PRAGMA journal_mode=WAL")  # the mode the app runs in (database.py)
-            finally:
-                dst.close()
-        finally:
-            src.close()
+        _backup_into(_read_only(copy), dest, "WAL")  # the mode the app runs in (database.py)
     except sqlite3.Error as exc:
         raise BackupError(f"SQLite 恢复失败：{exc}") from None
 
