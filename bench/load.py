@@ -88,9 +88,17 @@ def prepare(backend: str, workdir: Path) -> tuple[dict, callable]:
 
 
 def serve(env: dict, port: int) -> subprocess.Popen:
-    """Start gunicorn with 2 sync workers and wait until it answers."""
-    process = subprocess.Popen([str(VENV_BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
-                                "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+    """Start gunicorn with 2 sync workers and wait until it answers.
+
+    The app still writes its request line, as in production (its cost is part of the figures), but
+    into a file in the temp directory rather than over the results; no control socket, so that a bench
+    can run beside `make run`."""
+    log_path = Path(tempfile.gettempdir()) / f"quizapp-bench-{port}.log"
+    print(f"   (app log: {log_path})")
+    with open(log_path, "w") as log:
+        process = subprocess.Popen([str(VENV_BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
+                                    "--log-level", "warning", "--no-control-socket", "wsgi:app"], cwd=ROOT, env=env,
+                                   stderr=log)
     client = Client(port)
     for _ in range(100):
         try:
