@@ -8,7 +8,7 @@ PORT    ?= 8000
 WORKERS ?= 2
 DEPS    := $(VENV)/.deps-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 
-.PHONY: run setup demo test lint system-deps bench bench-posters bench-insight clean
+.PHONY: run setup demo test lint system-deps bench-deps bench bench-spike bench-flow bench-profile bench-posters bench-insight clean
 
 $(DEPS): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,14 +45,25 @@ run: demo
 # and GLib), and libharfbuzz-subset0, which it uses to subset the embedded fonts.
 SYSTEM_PKGS := chromium poppler-utils fonts-wqy-zenhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
-system-deps:
-	@missing=""; for pkg in $(SYSTEM_PKGS); do \
+# Installs the Debian packages named in $(1) that are missing (dpkg decides, so a second run is quiet).
+define apt_install
+	@missing=""; for pkg in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "ok installed" || missing="$$missing $$pkg"; \
 	done; \
 	if [ -n "$$missing" ]; then \
-	  echo "installing Debian packages for the tests:$$missing"; \
+	  echo "installing Debian packages:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
+endef
+
+system-deps:
+	$(call apt_install,$(SYSTEM_PKGS))
+
+# The benchmark's load generator (wrk) and the cluster's load balancer (nginx).
+BENCH_PKGS := wrk nginx
+
+bench-deps:
+	$(call apt_install,$(BENCH_PKGS))
 
 lint: setup
 	$(VENV)/bin/ruff check quizapp tests bench wsgi.py
@@ -60,8 +71,21 @@ lint: setup
 test: setup system-deps lint
 	$(PY) -m pytest
 
-bench: setup
+# wrk against gunicorn -w 2 on SQLite and PostgreSQL: req/s, p50, p99 and the ratio to /healthz per endpoint.
+bench: setup bench-deps
+	$(PY) bench/wrk_bench.py
+
+# The same, then the launch spike: 1,000 connections for 20 s on landing, register and start.
+bench-spike: setup bench-deps
+	$(PY) bench/wrk_bench.py --spike
+
+# A full round per virtual participant through the API (checks the flow, not the speed).
+bench-flow: setup
 	$(PY) bench/load.py
+
+# Where the time goes per endpoint (cProfile, grouped by library).
+bench-profile: setup
+	$(PY) bench/profile_endpoints.py --top 15
 
 bench-posters: setup system-deps
 	$(PY) bench/posters.py
