@@ -43,7 +43,7 @@ def test_unknown_contest_is_a_styled_404(client, contest):
     response = client.get("/c/nope")
     assert response.status_code == 404
     html = response.get_data(as_text=True)
-    assert "site.css" in html and "不存在" in html
+    assert "/static/css/site." in html and "不存在" in html
 
 
 def test_bad_phone_is_shown_on_the_phone_field(client, contest):
