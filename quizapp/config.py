@@ -14,6 +14,14 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _per_second(name: str, default: int) -> int:
+    """A per-second budget: unset gives the default; empty or 0 switches it off."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return max(int(value.strip() or 0), 0)
+
+
 def secret_key_source(instance_path: Path) -> str:
     """Where load_secret_key takes the key from: "env", "file" (instance/secret_key) or "new"."""
     if os.environ.get("SECRET_KEY"):
@@ -56,10 +64,19 @@ def settings_from_env(instance_path: Path) -> dict:
         "RATELIMIT_PER_IP": os.environ.get("RATELIMIT_PER_IP", "3000 per minute"),
         "RATELIMIT_PER_PHONE": os.environ.get("RATELIMIT_PER_PHONE", "10 per minute"),
         "RATELIMIT_PER_TOKEN": os.environ.get("RATELIMIT_PER_TOKEN", "240 per minute"),
+        # Launch-spike admission: registrations and round starts per second for the whole cluster
+        # (one shared counter in Redis); 0 or empty switches the budget off.
+        "ADMISSION_REGISTER_PER_SECOND": _per_second("ADMISSION_REGISTER_PER_SECOND", 200),
+        "ADMISSION_START_PER_SECOND": _per_second("ADMISSION_START_PER_SECOND", 200),
         "QUESTION_CACHE_SECONDS": float(os.environ.get("QUESTION_CACHE_SECONDS", "60")),
         "LEADERBOARD_CACHE_SECONDS": float(os.environ.get("LEADERBOARD_CACHE_SECONDS", "10")),
+        # The landing page as a first-time visitor sees it (no personal data; the CSRF token is filled
+        # in per request): an organizer's change to the contest shows after this many seconds.
+        "LANDING_CACHE_SECONDS": float(os.environ.get("LANDING_CACHE_SECONDS", "5")),
         "POOL_CACHE_SECONDS": float(os.environ.get("POOL_CACHE_SECONDS", "30")),
         "STATS_CACHE_SECONDS": float(os.environ.get("STATS_CACHE_SECONDS", "15")),
+        # Retry-After on the 503 answered while the database is unreachable or read-only, and on /readyz.
+        "DB_RETRY_AFTER_SECONDS": int(os.environ.get("DB_RETRY_AFTER_SECONDS", "5")),
         "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024))),
         "IMPORT_MAX_ROWS": int(os.environ.get("IMPORT_MAX_ROWS", "20000")),
         # Empty: QR codes made for a web request point at the host it came to; the CLI warns.

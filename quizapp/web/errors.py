@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, make_response, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request
+from sqlalchemy import exc as sa_exc
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
+from .. import database_faults
 from ..domain.errors import DomainError, ValidationError
-from .request_log import request_id
+from ..extensions import db, login_manager
+from .request_log import request_id, route_template
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +24,7 @@ STATUS_BY_CODE = {
     "conflict": 409,
     "unauthorized": 401,
     "bad_json": 400,
+    "unsupported_media_type": 415,
     "login_failed": 401,
     "login_throttled": 429,
     "last_admin": 409,
@@ -35,7 +39,28 @@ HTTP_MESSAGES = {
     413: ("payload_too_large", "提交的内容过大"),
     429: ("rate_limited", "操作太频繁，请稍后再试"),
     500: ("server_error", "服务器出了点问题，请稍后再试"),
+    503: ("service_unavailable", "服务繁忙，请稍后再试"),
 }
+# Errors that may mean the database is away rather than a defect; database_faults decides.
+DATABASE_ERRORS = (sa_exc.DBAPIError, sa_exc.TimeoutError, sa_exc.DisconnectionError)
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The 503 for a database that is away, overloaded or read-only: Retry-After and a Chinese message.
+
+    It is dispatched like any HTTP error, so a handler registered for 503 later (a waiting screen)
+    receives it too, with `retry_after`, `zh_message` and `fault` to work with.
+    """
+
+    zh_message = "服务繁忙，请稍等片刻再试"
+
+    def __init__(self, fault: str, retry_after: int):
+        super().__init__(retry_after=retry_after)
+        self.fault = fault
+
+    def get_headers(self, environ=None, scope=None) -> list[tuple[str, str]]:
+        """Retry-After, and no-store: a cache must not keep serving "busy" after the database is back."""
+        return [*super().get_headers(environ, scope), ("Cache-Control", "no-store")]
 
 
 def wants_json() -> bool:
@@ -89,8 +114,42 @@ def handle_unexpected(exc: Exception):
     return error_response(500, "server_error", HTTP_MESSAGES[500][1])
 
 
+def _abandon_transaction() -> None:
+    # Whatever the request wrote so far must go: a participant without a token is worse than none.
+    try:
+        db.session.rollback()
+    except sa_exc.SQLAlchemyError:
+        db.session.close()  # the connection died with the server; the pool discards it
+
+
+def _anonymous_console() -> None:
+    # The console layout asks for current_user; loading the account would query the failed database again.
+    if "_login_user" not in g:
+        g._login_user = login_manager.anonymous_user()
+
+
+def retry_after_seconds() -> int:
+    """How long a client should wait before retrying while the database is unavailable."""
+    return int(current_app.config.get("DB_RETRY_AFTER_SECONDS") or 5)
+
+
+def handle_database_error(exc: Exception):
+    """An outage or read-only database becomes a 503 with Retry-After; any other database error a 500."""
+    _abandon_transaction()
+    fault = database_faults.classify(exc)
+    if fault is None:
+        return handle_unexpected(exc)
+    # One line, no traceback: during an outage every request fails the same way.
+    log.warning("database %s on %s %s: %s", fault, request.method, route_template(),
+                database_faults.describe(exc))
+    _anonymous_console()
+    return current_app.handle_http_exception(DatabaseUnavailable(fault, retry_after_seconds()))
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers."""
     app.register_error_handler(DomainError, handle_domain_error)
+    for error_class in DATABASE_ERRORS:
+        app.register_error_handler(error_class, handle_database_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)

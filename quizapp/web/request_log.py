@@ -24,8 +24,9 @@ REQUEST_ID_HEADER = "X-Request-Id"
 # nginx's $request_id is 32 hex digits; allow other proxies' ids, but nothing that could forge a log line.
 _INCOMING_ID = re.compile(r"[A-Za-z0-9._:-]{8,128}")
 UNMATCHED_ROUTE = "<unmatched>"
-# A load balancer's liveness probe every few seconds would be most of the log; it is still counted.
-UNLOGGED_ROUTES = frozenset({"/healthz"})
+# A load balancer's liveness and readiness probes every few seconds would be most of the log; they are
+# still counted, and logged when they fail.
+UNLOGGED_ROUTES = frozenset({"/healthz", "/readyz"})
 
 
 def _incoming_id() -> str | None:
