@@ -33,13 +33,16 @@ def require_participant(view):
     return wrapper
 
 
-def require_attempt(view):
-    """Load the caller's own attempt (one query); 401 for a bad token, 404 for another's attempt."""
+def require_attempt(view=None, *, loader=attempt_for_token):
+    """Load the caller's own attempt with `loader(token_hash, attempt_id)` (one query); 401 for a bad
+    token, 404 for another's attempt. The writing views pass a loader that locks the attempt's row."""
+    if view is None:
+        return functools.partial(require_attempt, loader=loader)
 
     @functools.wraps(view)
     def wrapper(attempt_id: str, *args, **kwargs):
         token = bearer_token()
-        attempt = attempt_for_token(hash_token(token), attempt_id) if token else None
+        attempt = loader(hash_token(token), attempt_id) if token else None
         if attempt is None:
             if authenticate(token) is None:
                 raise DomainError("缺少或无效的参赛凭证（Authorization: Bearer <token>）", code="unauthorized")
@@ -58,14 +61,17 @@ def own_contest(slug: str):
 
 
 def json_body(optional: bool = False) -> dict:
-    """The request's JSON object; malformed JSON is a 400 bad_json, never a 500."""
+    """The request's JSON object: a body of another media type is a 415, malformed JSON a 400 bad_json."""
     raw = request.get_data(cache=True)
     if not raw.strip():
         if optional:
             return {}
         raise DomainError("请求体应为 JSON 对象", code="bad_json")
+    # application/json (any parameters) or application/*+json; a form or text body is refused
+    # rather than guessed at, so a client sending the wrong type learns it at once.
+    if not request.is_json:
+        raise DomainError("请求内容须为 JSON（Content-Type: application/json）", code="unsupported_media_type")
     data = request.get_json(force=True, silent=True)
     if not isinstance(data, dict):
         raise DomainError("请求体不是有效的 JSON 对象", code="bad_json")
     return data
-

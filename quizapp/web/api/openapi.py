@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import current_app
+
 from . import bp
 
 
@@ -13,13 +15,37 @@ def _json(schema: dict, description: str = "OK") -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+RETRY_AFTER = {"description": "建议等待的秒数", "schema": {"type": "integer", "minimum": 0}}
+ERROR_TEXT = {
+    400: "请求有误（bad_json：JSON 无效或不是对象；bad_request：地址含控制字符等）",
+    413: "请求体超过 MAX_CONTENT_LENGTH（默认 16 MiB；分块传输的请求体同样计算）：payload_too_large",
+    415: "请求体不是 JSON（Content-Type 须为 application/json，可带 charset 等参数，或 application/*+json）："
+         "unsupported_media_type",
+    429: "attempts_exhausted（答题次数用完）或 rate_limited（操作太频繁，附 Retry-After）",
+    503: "数据库暂不可用或只读：service_unavailable，附 Retry-After",
+}
+
+
 def _errors(*statuses: int) -> dict:
-    return {str(status): _json(_ref("Error"), "错误（见 error.code）") for status in statuses}
+    responses = {}
+    for status in statuses:
+        response = _json(_ref("Error"), ERROR_TEXT.get(status, "错误（见 error.code）"))
+        if status in (429, 503):
+            # A 429 for used-up attempts is not a throttle and has no Retry-After; a 503 always has one.
+            response["headers"] = {"Retry-After": {**RETRY_AFTER, "required": status == 503}}
+        responses[str(status)] = response
+    return responses
 
 
-SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
-ATTEMPT = {"name": "attempt_id", "in": "path", "required": True, "schema": {"type": "string"}}
-QUESTION = {"name": "question_id", "in": "path", "required": True, "schema": {"type": "string"}}
+# The formats the server issues: contest_def.SLUG_PATTERN, secrets.token_hex(16) for an attempt, and
+# paper.new_token (10 of a–z 2–7) for a question or option id. Any other value is a 404 (400 with a
+# control character).
+SLUG_SCHEMA = {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{1,63}$", "minLength": 2, "maxLength": 64}
+ATTEMPT_ID = {"type": "string", "pattern": "^[0-9a-f]{32}$", "minLength": 32, "maxLength": 32}
+PAPER_ID = {"type": "string", "pattern": "^[a-z2-7]{10}$", "minLength": 10, "maxLength": 10}
+SLUG = {"name": "slug", "in": "path", "required": True, "schema": SLUG_SCHEMA}
+ATTEMPT = {"name": "attempt_id", "in": "path", "required": True, "schema": ATTEMPT_ID}
+QUESTION = {"name": "question_id", "in": "path", "required": True, "schema": PAPER_ID}
 BEARER = [{"bearer": []}]
 CLIENT_ID = {"name": "X-Client-Id", "in": "header", "required": False,
              "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"},
@@ -53,23 +79,50 @@ SCHEMAS = {
                      "items": _obj(["name", "children"], name=STR, children={"type": "array", "items": STR})},
         prizes={"type": "array", "items": _obj(["tier", "name", "count"], tier=INT, name=STR, count=INT)},
         consent_text=STR),
-    "Registration": _obj(["name", "phone", "region", "consent"], name=STR, phone=STR, region=STR,
-                         consent={"type": "boolean", "enum": [True]}, channel=STR),
-    "Token": _obj(["participant_id", "token"], participant_id=INT, token=STR),
+    "Registration": {**_obj(
+        ["name", "phone", "region", "consent"],
+        name={"type": "string", "minLength": 1, "maxLength": 32, "pattern": "\\S",
+              "description": "1–32 个字符（去掉首尾空白后计数）；不得含控制字符或不可见字符"},
+        phone={"type": "string", "pattern": "^(?:\\+86|0086|86)?1[3-9][0-9]{9}$",
+               "description": "中国大陆手机号（11 位，1[3-9] 开头）；另可带空格、连字符、点、括号和全角数字，"
+                              "服务器去掉后再判断"},
+        region={"type": "string", "maxLength": 65,
+                "description": "竞赛 regions 之一（有下级时写作“盟市/旗县区”）；竞赛没有地区列表时可省略或留空"},
+        consent={"type": "boolean", "enum": [True], "description": "只有 JSON 的 true 算同意"},
+        channel={"type": "string", "nullable": True, "pattern": "^[A-Za-z0-9_-]{0,32}$", "maxLength": 32,
+                 "description": "可选：渠道代码（字母、数字、下划线、连字符，至多 32 个）；空串或 null 表示没有"}),
+        "additionalProperties": True,
+        "description": "其他字段被忽略。字段无效时 422，error.fields 逐项说明"},
+    "Token": _obj(["participant_id", "token"], participant_id=INT,
+                  token={"type": "string", "pattern": "^[A-Za-z0-9_-]{32}$",
+                         "description": "参赛凭证：之后的请求以 Authorization: Bearer <token> 发送"}),
     "Option": _obj(["id", "text"], id=STR, text=STR),
     "Question": _obj(["id", "type", "stem", "options"], id=STR,
                      type={"type": "string", "enum": ["single", "multiple", "judge"]}, stem=STR, points=NUM,
                      options={"type": "array", "items": {"$ref": "#/components/schemas/Option"}}),
-    "Attempt": _obj(["attempt_id", "started_at", "deadline", "questions"], attempt_id=STR, status=STR,
+    "Attempt": _obj(["attempt_id", "started_at", "deadline", "questions"], attempt_id=ATTEMPT_ID,
+                    status={"type": "string", "enum": ["running"]},
                     started_at=TIME, deadline=TIME, server_time=TIME,
                     questions={"type": "array", "items": {"$ref": "#/components/schemas/Question"}},
                     answers={"type": "object", "additionalProperties": {"type": "array", "items": STR}}),
-    "Answer": _obj(["option_ids"], option_ids={"type": "array", "items": STR}),
-    "Submit": _obj([], answers={"type": "object", "additionalProperties": {"type": "array", "items": STR}}),
+    "Answer": {**_obj(["option_ids"], option_ids={
+        "type": "array", "items": PAPER_ID,
+        "description": "所选选项编号（须是这道题的选项；重复的只算一次）；单选题与判断题至多一个不同的编号；"
+                       "空数组清除已选"}),
+        "additionalProperties": True, "description": "其他字段被忽略"},
+    "Submit": {**_obj([], answers={
+        "type": "object", "nullable": True, "additionalProperties": {"type": "array", "items": PAPER_ID},
+        "description": "可选：{题目编号: [选项编号]}，与已保存的答案合并；键须是本答卷的题目编号，否则 422"}),
+        "additionalProperties": True, "description": "其他字段被忽略；不带请求体（无 Content-Type）也可以交卷"},
+    "Readiness": _obj(
+        ["status", "checks"], status={"type": "string", "enum": ["ok", "unavailable"]},
+        checks=_obj(["database", "redis"], database={"type": "string", "enum": ["ok", "read_only", "error"]},
+                    redis={"type": "string", "enum": ["ok", "error", "not_configured"]})),
     "Result": _obj(
         ["attempt_id", "score", "max_score", "correct_count", "question_count", "duration_seconds", "eligible",
          "late", "results"],
-        attempt_id=STR, score=NUM, max_score=NUM, correct_count=INT, question_count=INT, duration_seconds=INT,
+        attempt_id=ATTEMPT_ID, status={"type": "string", "enum": ["finished"]}, pass_score=NUM,
+        submitted_at=TIME, score=NUM, max_score=NUM, correct_count=INT, question_count=INT, duration_seconds=INT,
         eligible={**BOOL, "description": "本次答题达到合格分；是否参加抽奖以 me 的 eligible 为准"}, late=BOOL,
         results={"type": "array", "items": _obj(
             ["question_id", "correct", "chosen_option_ids", "correct_option_ids", "explanation", "source"],
@@ -121,58 +174,76 @@ def _body(name: str, required: bool = True) -> dict:
     return {"required": required, "content": {"application/json": {"schema": _ref(name)}}}
 
 
+READ = (400, 404, 503)  # every call with a path: a control character, an unknown id, the database away
 PATHS = {
     "/api/v1/contests/{slug}": {"get": {
         "summary": "竞赛信息", "parameters": [SLUG],
-        "responses": {"200": _json(_ref("Contest")), **_errors(404)}}},
+        "responses": {"200": _json(_ref("Contest")), **_errors(*READ)}}},
     "/api/v1/contests/{slug}/participants": {"post": {
         "summary": "登记参赛（同一手机号再次登记返回 200 与新凭证）", "parameters": [SLUG, CLIENT_ID],
         "requestBody": _body("Registration"),
         "responses": {"201": _json(_ref("Token"), "已登记"), "200": _json(_ref("Token"), "已登记过"),
-                      **_errors(400, 403, 404, 422, 429)}}},
+                      **_errors(400, 403, 404, 413, 415, 422, 429, 503)}}},
     "/api/v1/contests/{slug}/attempts": {"post": {
         "summary": "开始答题（有进行中的答卷则返回它）", "parameters": [SLUG], "security": BEARER,
         "responses": {"201": _json(_ref("Attempt"), "新答卷"), "200": _json(_ref("Attempt"), "进行中的答卷"),
-                      **_errors(401, 403, 404, 429)}}},
+                      **_errors(400, 401, 403, 404, 409, 429, 503)}}},
     "/api/v1/contests/{slug}/me": {"get": {
         "summary": "我的成绩", "parameters": [SLUG], "security": BEARER,
-        "responses": {"200": _json(_ref("Me")), **_errors(401, 404)}}},
+        "responses": {"200": _json(_ref("Me")), **_errors(400, 401, 404, 429, 503)}}},
     "/api/v1/contests/{slug}/leaderboard": {"get": {
         "summary": "排行榜（姓名已脱敏）",
         "parameters": [SLUG, {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
-                                                                          "maximum": 200}}],
-        "responses": {"200": _json(_ref("Leaderboard")), **_errors(404)}}},
+                                                                          "maximum": 200, "default": 20},
+                              "description": "条数；超出范围按 1 或 200 计，不是正整数时按 20 计"}],
+        "responses": {"200": _json(_ref("Leaderboard")), **_errors(*READ, 429)}}},
     "/api/v1/contests/{slug}/winners": {"get": {
         "summary": "中奖公示（姓名、手机号已脱敏）；full=1 附带完整抽奖名单，可用 prize_draw.py 离线验证",
-        "parameters": [SLUG, {"name": "full", "in": "query", "schema": {"type": "string", "enum": ["0", "1"]}}],
-        "responses": {"200": _json(_ref("Winners")), **_errors(404)}}},
+        "parameters": [SLUG, {"name": "full", "in": "query", "schema": {"type": "string", "enum": ["0", "1"]},
+                              "description": "1（或 true、yes）附带 entrants；其他值视为 0"}],
+        "responses": {"200": _json(_ref("Winners")), **_errors(*READ, 429)}}},
     "/api/v1/attempts/{attempt_id}": {"get": {
         "summary": "答卷（进行中：题目与已保存答案；已交卷：成绩与解析）", "parameters": [ATTEMPT], "security": BEARER,
-        "responses": {"200": _json({"oneOf": [_ref("Attempt"), _ref("Result")]}), **_errors(401, 404)}}},
+        "responses": {"200": _json({"oneOf": [_ref("Attempt"), _ref("Result")]}),
+                      **_errors(400, 401, 404, 429, 503)}}},
     "/api/v1/attempts/{attempt_id}/answers/{question_id}": {"put": {
         "summary": "保存一道题的答案", "parameters": [ATTEMPT, QUESTION], "security": BEARER,
         "requestBody": _body("Answer"),
-        "responses": {"204": {"description": "已保存"}, **_errors(400, 401, 404, 409, 422)}}},
+        "responses": {"204": {"description": "已保存"}, **_errors(400, 401, 404, 409, 413, 415, 422, 429, 503)}}},
     "/api/v1/attempts/{attempt_id}/submit": {"post": {
         "summary": "交卷（幂等）", "parameters": [ATTEMPT], "security": BEARER,
         "requestBody": _body("Submit", required=False),
-        "responses": {"200": _json(_ref("Result")), **_errors(400, 401, 404, 422)}}},
+        "responses": {"200": _json(_ref("Result")), **_errors(400, 401, 404, 413, 415, 422, 429, 503)}}},
     "/api/v1/openapi.json": {"get": {"summary": "本文档", "responses": {"200": {"description": "OpenAPI 3"}}}},
+    "/readyz": {"get": {
+        "summary": "就绪探针（负载均衡用）：数据库可写、已配置的 Redis 可达时 200，否则 503",
+        "responses": {"200": _json(_ref("Readiness"), "可以接待参赛者"),
+                      "503": {**_json(_ref("Readiness"), "暂不可用：checks 指出哪一项失败"),
+                              "headers": {"Retry-After": {**RETRY_AFTER, "required": True}}}}}},
 }
 
 
-def document() -> dict:
-    """The whole OpenAPI document."""
+def _description(max_content_length: int | None) -> str:
+    limit = f"{max_content_length} 字节" if max_content_length else "MAX_CONTENT_LENGTH"
+    return ("请求体只收 JSON（application/json，可带 charset 等参数，或 application/*+json），否则 415；"
+            f"请求体至多 {limit}（本服务器的 MAX_CONTENT_LENGTH；分块传输同样计算），否则 413。"
+            "未列出的请求字段被忽略。接口的错误都是 Error 结构：4xx，数据库不可用时 503。")
+
+
+def document(max_content_length: int | None = None) -> dict:
+    """The whole OpenAPI document; given the server's body limit, its description names it."""
     return {
         "openapi": "3.0.3",
-        "info": {"title": "药品安全网络知识竞赛 参赛接口", "version": "1"},
+        "info": {"title": "药品安全网络知识竞赛 参赛接口", "version": "1",
+                 "description": _description(max_content_length)},
         "paths": PATHS,
         "components": {"schemas": SCHEMAS,
-                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                                      "description": "登记参赛时得到的 token"}}},
     }
 
 
 @bp.get("/openapi.json")
 def openapi_json():
     """Serve the OpenAPI document."""
-    return document()
+    return document(current_app.config.get("MAX_CONTENT_LENGTH"))
