@@ -80,7 +80,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """API, participant pages, the organizer console and security headers."""
-    from .web import input_guard, security, static_assets
+    from .web import admission, input_guard, security, static_assets
     from .web.admin import bp as admin_bp
     from .web.api import bp as api_bp
     from .web.health import bp as health_bp
@@ -94,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(metrics_bp)
     security.init_app(app)
     input_guard.init_app(app)
+    admission.init_app(app)  # the 429/503 waiting screen (排队中) and an honest Retry-After
     static_assets.init_app(app)
 
 

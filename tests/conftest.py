@@ -71,6 +71,7 @@ def make_app(target: dict, clock: Clock, **extra):
         "POOL_CACHE_SECONDS": 0,
         "QUESTION_CACHE_SECONDS": 0,
         "LEADERBOARD_CACHE_SECONDS": 0,
+        "LANDING_CACHE_SECONDS": 0,
         "STATS_CACHE_SECONDS": 0,
         "RATELIMIT_ENABLED": False,
         "WTF_CSRF_ENABLED": False,

@@ -67,11 +67,6 @@ def client_ip() -> str | None:
     return (request.remote_addr or "")[:45] or None
 
 
-def leaderboard_ttl() -> float:
-    """Seconds a process may reuse a leaderboard (0 in tests)."""
-    return float(current_app.config["LEADERBOARD_CACHE_SECONDS"])
-
-
 def pool_ttl() -> float:
     """Seconds a process may reuse candidate question pools (0 in tests)."""
     return float(current_app.config["POOL_CACHE_SECONDS"])

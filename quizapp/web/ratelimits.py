@@ -8,6 +8,10 @@ import hashlib
 from flask import current_app, request
 
 from ..domain.participants import normalize_phone
+from ..extensions import limiter
+
+# The cluster-wide admission budgets (issue 11): config key per kind of request.
+ADMISSION_SETTINGS = {"register": "ADMISSION_REGISTER_PER_SECOND", "start": "ADMISSION_START_PER_SECOND"}
 
 
 def phone_key() -> str:
@@ -38,3 +42,28 @@ def per_token() -> str:
 def per_ip() -> str:
     """Configured per-address ceiling."""
     return current_app.config["RATELIMIT_PER_IP"]
+
+
+def admission_per_second(kind: str) -> int:
+    """The configured budget of `kind` ("register" or "start") per second; 0 means no budget."""
+    try:
+        return max(int(current_app.config.get(ADMISSION_SETTINGS[kind]) or 0), 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def admission_scope(kind: str) -> str:
+    """The Flask-Limiter scope of a budget; a breach of it is a crowd, not one client's excess."""
+    return f"admission-{kind}"
+
+
+def admission_budget(kind: str):
+    """Decorator: count the request against the one per-second budget that every client and every
+    server shares (the key is a constant), so the database sees at most that many per second."""
+    return limiter.shared_limit(
+        # "1 per second" stands in while the budget is off: the limit string must parse, but is exempt.
+        lambda: f"{max(admission_per_second(kind), 1)} per second",
+        scope=admission_scope(kind),
+        key_func=lambda: f"admission:{kind}",
+        exempt_when=lambda: admission_per_second(kind) <= 0,
+    )

@@ -25,15 +25,28 @@
   var round = document.getElementById("round");
   if (!round) { return; }
 
+  // A busy server (429 launch budget, 503 database) asks to come back: save again after its
+  // Retry-After plus up to half as much again (so that a crowd does not return in step), a few times.
+  var busyTimer = null;
+  var busyTries = 0;
+  function saveLater(response) {
+    if (busyTries >= 5) { return; }
+    busyTries += 1;
+    var wait = Math.min(Math.max(Number(response.headers.get("Retry-After")) || 2, 1), 60);
+    busyTimer = setTimeout(autosave, wait * 1000 * (1 + Math.random() * 0.5));
+  }
+
   // Save each choice the moment it is made, so that closing the page loses nothing.
   function autosave() {
     if (!window.fetch || !window.FormData) { return; }
+    clearTimeout(busyTimer);  // this save carries the latest choice; a pending retry would repeat it
     var data = new FormData(round);
     data.set("action", "stay");
     // getAttribute: the form has buttons named "action", which shadow the form.action property.
     fetch(round.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin" })
       .then(function (response) {
-        if (response.status === 204) { round.elements.had.value = "1"; }
+        if (response.status === 204) { round.elements.had.value = "1"; busyTries = 0; }
+        if (response.status === 429 || response.status === 503) { saveLater(response); }
       })
       .catch(function () { /* offline: the buttons save it again */ });
   }

@@ -18,7 +18,9 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL")
 
 def limited_app(database_targets, clock, **extra):
     """An app with rate limiting on and the sample contest loaded."""
-    config = {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://", **extra}
+    # No launch budget (tests/api/test_admission.py has its own): a fast machine's burst of 300 would trip it.
+    config = {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://", "ADMISSION_REGISTER_PER_SECOND": 0,
+              "ADMISSION_START_PER_SECOND": 0, **extra}
     app = make_app(database_targets["sqlite"], clock, **config)
     with app.app_context():
         import_bank_bytes(json.dumps(sample_bank()).encode(), "drug-law.json")

@@ -7,8 +7,9 @@ from flask import g, request
 from ...extensions import limiter
 from ...services import contests, participants, standings
 from ...services import draw as draw_service
-from ..common import api_client_id, client_hash, client_ip, leaderboard_ttl, now
-from ..ratelimits import per_ip, per_phone, per_token, phone_key, token_key
+from ..common import api_client_id, client_hash, client_ip, now
+from ..public_cache import cached_public
+from ..ratelimits import admission_budget, per_ip, per_phone, per_token, phone_key, token_key
 from ..security import mark_personal
 from . import bp
 from .auth import json_body, own_contest, require_participant
@@ -21,6 +22,7 @@ def get_contest(slug: str):
 
 
 @bp.post("/contests/<slug>/participants")
+@admission_budget("register")
 @limiter.limit(per_ip)
 @limiter.limit(per_phone, key_func=phone_key)
 def register(slug: str):
@@ -44,14 +46,21 @@ def me(slug: str):
     return standings.my_record(contest, g.participant, now())
 
 
+def _board_size() -> int:
+    """?limit=N clamped to 1..200; 20 when absent or not a number."""
+    limit = request.args.get("limit", "20")
+    return min(max(int(limit), 1), 200) if limit.isdigit() else 20
+
+
+# No per-address limit: the board is served from memory for LEADERBOARD_CACHE_SECONDS, which costs
+# less than counting the request in Redis would (a flood of it is what nginx's limit_req is for).
 @bp.get("/contests/<slug>/leaderboard")
-@limiter.limit(per_ip)
+@cached_public("LEADERBOARD_CACHE_SECONDS", vary=lambda: _board_size())
 def leaderboard(slug: str):
     """Best attempt per participant, names masked."""
     contest = contests.get_contest(slug)
-    limit = request.args.get("limit", "20")
-    limit = min(max(int(limit), 1), 200) if limit.isdigit() else 20
-    return standings.leaderboard(contest, limit, now(), leaderboard_ttl())
+    limit = _board_size()
+    return standings.leaderboard(contest, limit, now())  # the whole response is cached (cached_public)
 
 
 @bp.get("/contests/<slug>/winners")

@@ -9,9 +9,9 @@ from ...domain.errors import DomainError, ValidationError
 from ...extensions import limiter
 from ...services import attempts, contests, participants, standings
 from ..common import client_hash, client_ip, now, pool_ttl, rng
-from ..ratelimits import per_ip, per_phone, phone_key
+from ..ratelimits import admission_budget, per_ip, per_phone, phone_key
 from ..security import mark_personal
-from . import bp
+from . import bp, landing_cache
 from .channels import first_channel
 from .device import device_id
 from .forms import RegistrationForm, clean_channel
@@ -38,10 +38,25 @@ def _render_landing(contest, form: RegistrationForm | None, status: int = 200):
 @bp.get("/c/<slug>")
 def landing(slug: str):
     """Contest title, dates, rules, prizes, consent notice and the registration form or start buttons."""
-    return _render_landing(contests.get_contest(slug), None)
+    if not landing_cache.anonymous_visitor(slug):
+        return _render_landing(contests.get_contest(slug), None)
+    channel = clean_channel(first_channel(slug) or request.args.get("ch"))
+    mark_personal()  # it carries this visitor's CSRF token
+    html = landing_cache.cached_page(slug, channel)
+    if html is None:
+        contest = contests.get_contest(slug)
+        moment = now()
+        view = contests.contest_view(contest, moment)
+        form = RegistrationForm(channel=channel)
+        form.set_regions(view["regions"])
+        html = landing_cache.keep_page(slug, channel, render_template(
+            "public/landing.html", contest=view, form=form, participant=None, record=None, running=None),
+            view, moment)
+    return html
 
 
 @bp.post("/c/<slug>/register")
+@admission_budget("register")
 @limiter.limit(per_ip)
 @limiter.limit(per_phone, key_func=phone_key)
 def register(slug: str):
@@ -68,6 +83,7 @@ def register(slug: str):
 
 
 @bp.post("/c/<slug>/start")
+@admission_budget("start")
 @participant_required
 def start(slug: str):
     """Start a round (or resume the running one) and go to its first unanswered question."""

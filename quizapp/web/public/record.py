@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import g, redirect, render_template, url_for
 
 from ...services import attempts, contests, presenters, standings
-from ..common import leaderboard_ttl, now
+from ..common import now
+from ..public_cache import cached_public
 from ..security import mark_personal
 from . import bp
 from .session import participant_required
@@ -41,10 +42,11 @@ def me(slug: str):
 
 
 @bp.get("/c/<slug>/leaderboard")
+@cached_public("LEADERBOARD_CACHE_SECONDS")
 def leaderboard(slug: str):
     """排行榜: best attempt per participant, names masked by the service."""
     contest = contests.get_contest(slug)
     moment = now()
-    board = standings.leaderboard(contest, LEADERBOARD_SIZE, moment, leaderboard_ttl())
+    board = standings.leaderboard(contest, LEADERBOARD_SIZE, moment)  # the whole page is cached (cached_public)
     return render_template("public/leaderboard.html", contest=contests.contest_view(contest, moment),
                            entries=board["entries"])
