@@ -8,6 +8,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from . import sqlite_writer
+
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
@@ -35,14 +37,40 @@ def _begin(conn):
     # writes fails with SQLITE_BUSY when another writer got in between, whatever the timeout.
     if conn.dialect.name == "sqlite":
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        database = conn.engine.url.database
+        if mode == "IMMEDIATE" and database and database != ":memory:":
+            sqlite_writer.acquire(database, 10.0)
+        try:
+            conn.exec_driver_sql(f"BEGIN {mode}")
+        except Exception:
+            _end_turn(conn)
+            raise
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _end_turn(conn):
+    # Only SQLite connections take turns. Nothing is read from the connection, which may be dead; the
+    # turn is per thread and file (a request writes through one connection), see sqlite_writer.
+    if conn.dialect.name == "sqlite" and conn.engine.url.database:
+        sqlite_writer.release(conn.engine.url.database)
 
 
 def begin_write(session) -> None:  # session: Flask-SQLAlchemy's scoped db.session
-    """End any read transaction and start a write transaction that holds the write lock from its start."""
-    if session().in_transaction():
+    """End any read transaction and start a write transaction that holds the write lock from its start;
+    inside a write transaction begun so already, carry on in it (its reads stay valid under the lock)."""
+    current = session().get_transaction()
+    if current is not None:
+        if session.info.get(_WRITING) is current:
+            return
         session.commit()  # expire_on_commit is off: objects read so far stay usable
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    session.info[_WRITING] = session().get_transaction()
+
+
+# session.info key of the transaction that begin_write started (compared by identity, so a later
+# transaction of the same session never passes for it).
+_WRITING = "quizapp.write_transaction"
 
 
 def saved_unless_duplicate(session, flush_only: bool = False) -> bool:

@@ -109,17 +109,64 @@ def _after_start_race(contest: Contest, participant: Participant, today) -> tupl
     raise DomainError("同时开始了多次答题，请刷新后重试", code="conflict")
 
 
-def attempt_for_token(token_hash: str, attempt_id: str) -> Attempt | None:
-    """The attempt if it belongs to the holder of this token, in one query; else None."""
+def attempt_for_token(token_hash: str, attempt_id: str, lock: str | None = None) -> Attempt | None:
+    """The attempt if it belongs to the holder of this token, in one query; else None.
+
+    With `lock` ("share" to save an answer, "update" to hand in) the lookup opens the write
+    transaction and locks the attempt's row in it, so that a save and a submit of the same attempt
+    take turns: the save counts, or it sees the attempt closed."""
     if not attempt_id or len(attempt_id) > 64:
         return None
     # The contest comes along in the same query: a submit needs it and would otherwise read it again.
-    return db.session.execute(
-        db.select(Attempt)
-        .join(ParticipantToken, ParticipantToken.participant_id == Attempt.participant_id)
-        .join(Attempt.contest).options(contains_eager(Attempt.contest))
-        .where(ParticipantToken.token_hash == token_hash, Attempt.id == attempt_id)
-    ).scalar_one_or_none()
+    query = (db.select(Attempt)
+             .join(ParticipantToken, ParticipantToken.participant_id == Attempt.participant_id)
+             .join(Attempt.contest).options(contains_eager(Attempt.contest))
+             .where(ParticipantToken.token_hash == token_hash, Attempt.id == attempt_id))
+    if not lock:
+        return db.session.execute(query).scalar_one_or_none()
+    begin_write(db.session)
+    attempt = db.session.execute(query.with_for_update(read=lock == "share", of=Attempt)).scalar_one_or_none()
+    if attempt is not None:
+        db.session.info[_LOCKED] = (db.session().get_transaction(), attempt.id, lock)
+    return attempt
+
+
+# What an answer save reads of its attempt: no contest, no ORM object (the hottest request of a round).
+_ANSWER_TARGET = (db.select(Attempt.id, Attempt.status, Attempt.deadline, Attempt.grace_seconds, Attempt.paper)
+                  .join(ParticipantToken, ParticipantToken.participant_id == Attempt.participant_id)
+                  .where(ParticipantToken.token_hash == bindparam("token_hash"), Attempt.id == bindparam("attempt_id"))
+                  .with_for_update(read=True, of=Attempt))
+
+
+def answer_target(token_hash: str, attempt_id: str):
+    """For saving an answer: the attempt's id, status, deadline, grace and paper if it belongs to this
+    token, read with its row locked in the write transaction that will save (see attempt_for_token)."""
+    if not attempt_id or len(attempt_id) > 64:
+        return None
+    begin_write(db.session)
+    row = db.session.execute(_ANSWER_TARGET, {"token_hash": token_hash, "attempt_id": attempt_id}).one_or_none()
+    if row is not None:
+        db.session.info[_LOCKED] = (db.session().get_transaction(), row.id, "share")
+    return row
+
+
+# session.info key: (transaction, attempt id, lock mode) of the row attempt_for_token locked.
+_LOCKED = "quizapp.locked_attempt"
+
+
+def _status_under_lock(attempt: Attempt, mode: str) -> str | None:
+    """The attempt's status as the current write transaction sees it under a row lock: the loaded
+    one when attempt_for_token locked this row in this transaction already, else read again."""
+    tx, locked_id, locked_mode = db.session.info.get(_LOCKED) or (None, None, None)
+    if tx is db.session().get_transaction() and locked_id == attempt.id and (locked_mode == mode or mode == "share"):
+        return attempt.status
+    query = db.select(Attempt.status).where(Attempt.id == attempt.id).with_for_update(read=mode == "share")
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def attempt_for_update(token_hash: str, attempt_id: str) -> Attempt | None:
+    """attempt_for_token with the attempt's row locked for handing it in."""
+    return attempt_for_token(token_hash, attempt_id, lock="update")
 
 
 def attempt_for(participant: Participant, attempt_id: str) -> Attempt:
@@ -188,10 +235,16 @@ def _require_accepting(attempt: Attempt, now: datetime) -> None:
 
 
 def save_answer(attempt: Attempt, key: str, option_ids, now: datetime) -> None:
-    """Save the options chosen for one question, replacing any earlier choice."""
+    """Save the options chosen for one question, replacing any earlier choice.
+
+    Refused (AttemptClosed) once the attempt is handed in: the status is read again under a row lock
+    in the transaction that writes the answer, so a save never succeeds without counting."""
     _require_accepting(attempt, now)
     chosen = validate_choice(_item(attempt, key), option_ids)
-    begin_write(db.session)
+    begin_write(db.session)  # no-op when attempt_for_token(lock="share") began it
+    if _status_under_lock(attempt, "share") != "running":
+        db.session.rollback()
+        raise AttemptClosed("答卷已提交，这次选择没有保存")
     _upsert_answer(attempt.id, key, chosen, now)
     db.session.commit()
     metrics.answer_saved()
@@ -242,9 +295,15 @@ def finalize(attempt: Attempt, now: datetime) -> Attempt:
 
 
 def _finalize(attempt: Attempt, now: datetime, fresh: dict[str, list[str]], how: str) -> tuple[Attempt, bool]:
-    # Scoring reads and computes outside the write lock; only the writes hold it. The status
-    # condition on the UPDATE makes sure that exactly one finaliser wins; the flag says whether
-    # this call was the one.
+    # The attempt's row is locked first and its answers read after, in the transaction that
+    # closes it: an answer saved in parallel either committed before (and is scored) or waits and
+    # then finds the attempt closed (409). The status condition on the UPDATE keeps exactly one
+    # finaliser the winner; the flag says whether this call was the one.
+    begin_write(db.session)
+    if _status_under_lock(attempt, "update") != "running":
+        db.session.rollback()  # another request finalised it first: keep its result
+        db.session.refresh(attempt)
+        return attempt, False
     in_time = accepts_answer(attempt.deadline, attempt.grace_seconds, now)
     ended_at = min(now, attempt.deadline)
     items = paper_items(attempt)
@@ -254,7 +313,6 @@ def _finalize(attempt: Attempt, now: datetime, fresh: dict[str, list[str]], how:
     values = {"status": "finished", "running_key": None, "submitted_at": ended_at, "score": sheet.score,
               "correct_count": sheet.correct_count, "late": not in_time, "results": results,
               "duration_seconds": duration_seconds(attempt.started_at, ended_at)}
-    begin_write(db.session)
     for key, chosen in fresh.items():
         _upsert_answer(attempt.id, key, chosen, now)
     outcome = db.session.execute(
@@ -262,7 +320,7 @@ def _finalize(attempt: Attempt, now: datetime, fresh: dict[str, list[str]], how:
         .execution_options(synchronize_session=False)
     )
     if outcome.rowcount == 0:
-        db.session.rollback()  # another request finalised it first: keep its result
+        db.session.rollback()
         db.session.refresh(attempt)
         return attempt, False
     flag_finished(attempt, values["score"], values["duration_seconds"])  # flags commit with the result

@@ -7,13 +7,14 @@ from flask import g
 from ...extensions import limiter
 from ...services import attempts, presenters
 from ..common import now, pool_ttl, rng
-from ..ratelimits import per_token, token_key
+from ..ratelimits import admission_budget, per_token, token_key
 from ..security import mark_personal
 from . import bp
 from .auth import json_body, own_contest, require_attempt, require_participant
 
 
 @bp.post("/contests/<slug>/attempts")
+@admission_budget("start")
 @limiter.limit(per_token, key_func=token_key)
 @require_participant
 def start(slug: str):
@@ -39,7 +40,7 @@ def show(attempt):
 
 @bp.put("/attempts/<attempt_id>/answers/<question_id>")
 @limiter.limit(per_token, key_func=token_key)
-@require_attempt
+@require_attempt(loader=attempts.answer_target)
 def save_answer(attempt, question_id: str):
     """Save the options chosen for one question."""
     body = json_body()
@@ -49,7 +50,7 @@ def save_answer(attempt, question_id: str):
 
 @bp.post("/attempts/<attempt_id>/submit")
 @limiter.limit(per_token, key_func=token_key)
-@require_attempt
+@require_attempt(loader=attempts.attempt_for_update)
 def submit(attempt):
     """Hand in; idempotent."""
     body = json_body(optional=True)
