@@ -8,7 +8,7 @@ PORT    ?= 8000
 WORKERS ?= 2
 DEPS    := $(VENV)/.deps-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 
-.PHONY: run setup demo test lint system-deps bench-deps bench bench-spike bench-flow bench-profile bench-posters bench-insight clean
+.PHONY: run setup demo test lint system-deps bench-deps bench bench-spike bench-cluster cluster bench-flow bench-profile bench-posters bench-insight clean
 
 $(DEPS): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -78,6 +78,14 @@ bench: setup bench-deps
 # The same, then the launch spike: 1,000 connections for 20 s on landing, register and start.
 bench-spike: setup bench-deps
 	$(PY) bench/wrk_bench.py --spike
+
+# nginx (deploy/nginx-quizapp.conf) in front of two gunicorn servers on PostgreSQL and Redis, until Ctrl-C.
+cluster: setup bench-deps
+	$(PY) bench/cluster.py
+
+# The wrk benchmark through that cluster.
+bench-cluster: setup bench-deps
+	$(PY) bench/wrk_bench.py --cluster
 
 # A full round per virtual participant through the API (checks the flow, not the speed).
 bench-flow: setup

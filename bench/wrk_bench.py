@@ -6,7 +6,7 @@ app under the same gunicorn settings runs too: when it is far above /healthz, ne
 gunicorn is what limits the figures.
 
     .venv/bin/python bench/wrk_bench.py [--backend sqlite|postgresql|both] [--duration 6] [--spike]
-    .venv/bin/python bench/wrk_bench.py --url http://127.0.0.1:8080 ...   (an already running cluster)
+    .venv/bin/python bench/wrk_bench.py --cluster   (nginx and two app servers, bench/cluster.py)
 
 `--spike` adds the launch phase: 1,000 connections for 20 s on landing, register and start, where
 every answer must be a 2xx or a 429/503 with Retry-After, and p99 must stay under 2 s.
@@ -25,6 +25,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import cluster  # noqa: E402
 from load import free_port, prepare  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,11 +134,18 @@ def bench_backend(backend: str, args) -> bool:
                     "--people", str(args.people)], cwd=ROOT, env=env, check=True)
     servers = []
     try:
-        port, hello_port = free_port(), free_port()
-        servers = [gunicorn(env, "wsgi:app", port, workdir), gunicorn(env, "hello_wsgi:app", hello_port, workdir)]
-        url = f"http://127.0.0.1:{port}"
-        held = report(f"{backend}: gunicorn -w 2, deploy/gunicorn.conf.py",
-                      run_plan(url, f"http://127.0.0.1:{hello_port}", workdir, args.duration), FLOORS[backend])
+        hello_port = free_port()
+        servers = [gunicorn(env, "hello_wsgi:app", hello_port, workdir)]
+        if args.cluster:
+            url, processes = cluster.start(env, workdir)
+            servers += processes
+            title = f"{backend} cluster: nginx → 2 servers × gunicorn -w 2"
+        else:
+            port = free_port()
+            servers.append(gunicorn(env, "wsgi:app", port, workdir))
+            url, title = f"http://127.0.0.1:{port}", f"{backend}: gunicorn -w 2, deploy/gunicorn.conf.py"
+        held = report(title, run_plan(url, f"http://127.0.0.1:{hello_port}", workdir, args.duration),
+                      {} if args.cluster else FLOORS[backend])
         if args.spike:
             held &= spike(url, workdir, 20)
         return held
@@ -156,6 +164,8 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=6)
     parser.add_argument("--people", type=int, default=12000)
     parser.add_argument("--spike", action="store_true")
+    parser.add_argument("--cluster", action="store_true",
+                        help="through nginx and two app servers (bench/cluster.py); PostgreSQL only")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, request files)")
     parser.add_argument("--env", dest="extra_env", action="append", default=[],
                         help="NAME=VALUE for the app servers (repeatable)")
@@ -164,6 +174,8 @@ def main() -> None:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: make bench-deps")
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    if args.cluster:
+        backends = ["postgresql"]  # two servers cannot share one SQLite file safely
     held = [bench_backend(backend, args) for backend in backends]
     sys.exit(0 if all(held) else 1)
 
