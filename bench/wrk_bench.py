@@ -80,10 +80,14 @@ def fixed_file(workdir: Path, name: str) -> Path:
     return target
 
 
-def run_plan(app_url: str, hello_url: str, workdir: Path, seconds: float) -> list[tuple[str, dict]]:
-    """Every endpoint of PLAN once, in order, with a short warm-up for the fixed ones."""
+def run_plan(app_url: str, hello_url: str, workdir: Path, seconds: float,
+             only: list[str] | None = None) -> list[tuple[str, dict]]:
+    """Every endpoint of PLAN once (or those in `only`, /healthz always), in order, with a short warm-up
+    for the fixed ones."""
     results = []
     for name, expected in PLAN:
+        if only and name != "healthz" and name not in only:
+            continue
         if name.startswith("hello"):
             url, requests_file = hello_url, fixed_file(workdir, "healthz")
         elif name in FILES:
@@ -144,7 +148,7 @@ def bench_backend(backend: str, args) -> bool:
             port = free_port()
             servers.append(gunicorn(env, "wsgi:app", port, workdir))
             url, title = f"http://127.0.0.1:{port}", f"{backend}: gunicorn -w 2, deploy/gunicorn.conf.py"
-        held = report(title, run_plan(url, f"http://127.0.0.1:{hello_port}", workdir, args.duration),
+        held = report(title, run_plan(url, f"http://127.0.0.1:{hello_port}", workdir, args.duration, args.only),
                       {} if args.cluster else FLOORS[backend])
         if args.spike:
             held &= spike(url, workdir, 20)
@@ -166,6 +170,7 @@ def main() -> None:
     parser.add_argument("--spike", action="store_true")
     parser.add_argument("--cluster", action="store_true",
                         help="through nginx and two app servers (bench/cluster.py); PostgreSQL only")
+    parser.add_argument("--only", nargs="*", help="endpoints to run (names as printed; /healthz always runs)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, request files)")
     parser.add_argument("--env", dest="extra_env", action="append", default=[],
                         help="NAME=VALUE for the app servers (repeatable)")

@@ -42,6 +42,9 @@ def register_config(app: Flask, overrides: dict) -> None:
     app.config.update(overrides)
     # A database error's message must not carry the row it was writing (a phone, a name) into the log.
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"hide_parameters": True, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
+    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        # A file cannot drop a connection: pinging it would only add a statement to every request.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] = False
     if app.config.get("SECRET_KEY"):
         app.config.setdefault("SECRET_KEY_SOURCE", "config")  # given by a test or script
     else:

@@ -81,4 +81,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = PerAppLimiter(key_func=_remote_address, headers_enabled=True)
+# No X-RateLimit-* headers: they cost one more Redis round trip on every limited request. A refused
+# request still says when to come back (Retry-After, set by web/admission.py).
+limiter = PerAppLimiter(key_func=_remote_address, headers_enabled=False)
