@@ -78,6 +78,10 @@ def main() -> None:
                 saves.append(line("PUT", f"/api/v1/attempts/{attempt.id}/answers/{item.key}", token, body))
         rng.shuffle(saves)
         write(args.outdir, "save", saves)
+        region = contest.regions[0] if contest.regions else ""
+        write(args.outdir, "register", (line("POST", f"/api/v1/contests/{SLUG}/participants", "", json.dumps(
+            {"name": "新参赛者", "phone": f"15{i:09d}", "region": region, "consent": True}, ensure_ascii=False))
+            for i in range(args.people)))
     print(f"seeded {len(starters)} starters, {len(rounds)} running rounds, {len(saves)} answer saves")
 
 

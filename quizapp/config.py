@@ -46,13 +46,22 @@ def load_secret_key(instance_path: Path) -> str:
     return key
 
 
+def _engine_options(url: str) -> dict:
+    """Engine options; DATABASE_PREPARED_STATEMENTS=0 behind PgBouncer in transaction mode, where the
+    next transaction may run on a server connection that lacks a statement psycopg prepared."""
+    options: dict = {"pool_pre_ping": True}
+    if url.startswith("postgresql") and not _bool("DATABASE_PREPARED_STATEMENTS", True):
+        options["connect_args"] = {"prepare_threshold": None}
+    return options
+
+
 def settings_from_env(instance_path: Path) -> dict:
     """Build the Flask config mapping from environment variables."""
     default_db = f"sqlite:///{instance_path / 'quizapp.sqlite3'}"
     redis_url = os.environ.get("REDIS_URL", "")
     return {
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", default_db),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(os.environ.get("DATABASE_URL", "")),
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         # Redis down must never cost a participant the round: count in process memory meanwhile

@@ -29,7 +29,7 @@ function request()
   count = count + 1
   local kind = count % 4
   if kind == 1 then
-    local phone = string.format("15%d%08d", id, count)
+    local phone = string.format("17%d%08d", id, count)
     local body = '{"name": "测试者", "phone": "' .. phone .. '", "region": "北京市", "consent": true}'
     return wrk.format("POST", "/api/v1/contests/demo/participants", {["Content-Type"] = "application/json"}, body)
   elseif kind == 3 then
