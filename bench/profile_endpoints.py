@@ -5,7 +5,8 @@
 The same seeded database as bench/wrk_bench.py; requests go through the WSGI app in this process
 (no sockets, no gunicorn), so the figures are the app's own cost per request, split into: the
 database driver, SQLAlchemy, Jinja, Flask and Werkzeug, Flask-Limiter, logging, metrics, the
-standard library and quizapp itself."""
+standard library and quizapp itself. PROFILE_SORT=cumulative orders the function list by cumulative
+time; PROFILE_CALLERS=<regex> prints who calls the functions it matches."""
 
 from __future__ import annotations
 

@@ -20,17 +20,31 @@ POLL_SECONDS = 0.0002
 _files = threading.local()  # one descriptor per thread and file, so threads exclude each other too
 
 
+# Descriptors kept open per thread: an app uses one database, but the test suite and the CLI's backup
+# restore go through many files, and each would otherwise keep a descriptor for the thread's life.
+MAX_OPEN = 8
+
+
 def _descriptor(database: str) -> int | None:
     opened = getattr(_files, "fds", None)
     if opened is None:
         opened = _files.fds = {}
         _files.held = set()
     if database not in opened:
+        _close_idle(opened)
         try:
             opened[database] = os.open(f"{database}-writelock", os.O_RDWR | os.O_CREAT, 0o600)
         except OSError:
             opened[database] = None
     return opened[database]
+
+
+def _close_idle(opened: dict) -> None:
+    """Close the oldest descriptors not holding a turn, down to MAX_OPEN - 1."""
+    for database in [name for name in opened if name not in _files.held][:max(len(opened) - MAX_OPEN + 1, 0)]:
+        fd = opened.pop(database)
+        if fd is not None:
+            os.close(fd)
 
 
 def acquire(database: str, timeout: float) -> bool:

@@ -43,3 +43,14 @@ def test_the_turn_is_given_back_however_the_transaction_ends(sqlite_app, ending)
         assert _in_thread(lambda: sqlite_writer.acquire(database, 0.05)) is False  # held by this transaction
         {"commit": db.session.commit, "rollback": db.session.rollback, "remove": db.session.remove}[ending]()
         assert _in_thread(lambda: (sqlite_writer.acquire(database, 0.5), sqlite_writer.release(database))[0])
+
+
+def test_a_thread_keeps_few_descriptors_however_many_files_it_writes(tmp_path):
+    def many():
+        for index in range(3 * sqlite_writer.MAX_OPEN):
+            database = str(tmp_path / f"quiz-{index}.sqlite3")
+            assert sqlite_writer.acquire(database, 0.1)
+            sqlite_writer.release(database)
+        return len(sqlite_writer._files.fds)
+
+    assert _in_thread(many) <= sqlite_writer.MAX_OPEN
