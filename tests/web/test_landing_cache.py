@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 from quizapp.web.page_cache import PageCache
 from quizapp.web.public.landing_cache import _seconds_left
@@ -87,7 +88,8 @@ def test_channels_are_kept_apart_and_unknown_contests_are_not_cached(app, contes
 
 def test_a_page_rendered_before_the_opening_expires_at_the_opening():
     moment = datetime(2026, 11, 14, 15, 59, 58, tzinfo=UTC)
-    view = {"starts_at": "2026-11-15T00:00:00+08:00", "ends_at": "2026-12-15T23:59:59+08:00"}
+    view = SimpleNamespace(starts_at=datetime(2026, 11, 14, 16, 0, tzinfo=UTC),
+                           ends_at=datetime(2026, 12, 15, 15, 59, 59, tzinfo=UTC))
     assert _seconds_left(view, moment, 5) == 2
     assert _seconds_left(view, datetime(2026, 11, 20, tzinfo=UTC), 5) == 5
     assert _seconds_left(view, datetime(2027, 1, 1, tzinfo=UTC), 5) == 5

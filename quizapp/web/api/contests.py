@@ -55,7 +55,7 @@ def _board_size() -> int:
 # No per-address limit: the board is served from memory for LEADERBOARD_CACHE_SECONDS, which costs
 # less than counting the request in Redis would (a flood of it is what nginx's limit_req is for).
 @bp.get("/contests/<slug>/leaderboard")
-@cached_public("LEADERBOARD_CACHE_SECONDS", vary=lambda: _board_size())
+@cached_public("LEADERBOARD_CACHE_SECONDS", vary=_board_size)
 def leaderboard(slug: str):
     """Best attempt per participant, names masked."""
     contest = contests.get_contest(slug)

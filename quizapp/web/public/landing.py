@@ -40,18 +40,12 @@ def landing(slug: str):
     """Contest title, dates, rules, prizes, consent notice and the registration form or start buttons."""
     if not landing_cache.anonymous_visitor(slug):
         return _render_landing(contests.get_contest(slug), None)
-    channel = clean_channel(first_channel(slug) or request.args.get("ch"))
+    channel = clean_channel(first_channel(slug) or request.args.get("ch"))  # as _render_landing takes it
     mark_personal()  # it carries this visitor's CSRF token
     html = landing_cache.cached_page(slug, channel)
     if html is None:
         contest = contests.get_contest(slug)
-        moment = now()
-        view = contests.contest_view(contest, moment)
-        form = RegistrationForm(channel=channel)
-        form.set_regions(view["regions"])
-        html = landing_cache.keep_page(slug, channel, render_template(
-            "public/landing.html", contest=view, form=form, participant=None, record=None, running=None),
-            view, moment)
+        html = landing_cache.keep_page(slug, channel, _render_landing(contest, None)[0], contest, now())
     return html
 
 

@@ -35,19 +35,19 @@ def cached_page(slug: str, channel: str | None) -> str | None:
     return html.replace(CSRF_PLACEHOLDER, generate_csrf()) if html is not None else None
 
 
-def keep_page(slug: str, channel: str | None, html: str, view: dict, moment: datetime) -> str:
+def keep_page(slug: str, channel: str | None, html: str, contest, moment: datetime) -> str:
     """Cache a freshly rendered anonymous page (until the contest opens or closes at the latest)."""
     seconds = float(current_app.config.get("LANDING_CACHE_SECONDS", 0))
     token = generate_csrf()
     if seconds > 0 and token in html:
-        pages().put((slug, channel), html.replace(token, CSRF_PLACEHOLDER), _seconds_left(view, moment, seconds))
+        pages().put((slug, channel), html.replace(token, CSRF_PLACEHOLDER), _seconds_left(contest, moment, seconds))
     return html
 
 
-def _seconds_left(view: dict, moment: datetime, seconds: float) -> float:
+def _seconds_left(contest, moment: datetime, seconds: float) -> float:
     # The page shows the contest's status: it must not outlive the next change of it.
-    for boundary in (view["starts_at"], view["ends_at"]):
-        left = (datetime.fromisoformat(boundary) - moment) / timedelta(seconds=1)
+    for boundary in (contest.starts_at, contest.ends_at):
+        left = (boundary - moment) / timedelta(seconds=1)
         if left > 0:
             return min(seconds, left)
     return seconds
