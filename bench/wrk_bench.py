@@ -64,7 +64,7 @@ def gunicorn(env: dict, app: str, port: int, rundir: Path) -> subprocess.Popen:
 def wrk(url: str, requests_file: Path, expected: int, seconds: float, connections: int = 32,
         script: str = "replay.lua") -> dict:
     """One wrk run (2 threads); returns the figures its Lua `done` printed."""
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "-s", str(LUA / script),
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "5s", "-s", str(LUA / script),
                url, "--", str(requests_file), str(expected), "2"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     result = json.loads(output.split("RESULT ", 1)[1].splitlines()[0])
