@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from quizapp.domain.errors import DomainError
+from quizapp.domain.exposure import exposure_order, least_exposed
 from quizapp.domain.scoring import ScoringItem
 
 TYPES = ("single", "multiple", "judge")
@@ -159,17 +160,19 @@ def draw_paper(
     rng: random.Random,
     shuffle_questions: bool = True,
     shuffle_options: bool = True,
+    exposure: Mapping[int, int] | None = None,
 ) -> list[PaperItem]:
-    """Draw one paper: pools[i] feeds rules[i]; no question twice; ids are opaque and unique."""
+    """Draw one paper: pools[i] feeds rules[i]; no question twice; ids are opaque and unique.
+
+    With `exposure` (question id -> times shown so far) each rule takes its least shown
+    questions, at random among equally shown ones; without it, a plain random sample.
+    """
     distinct = [_distinct(pool) for pool in pools]
-    picks = _sample_disjoint(rules, distinct, rng) if _disjoint(distinct) else None
+    picks = _sample_disjoint(rules, distinct, rng, exposure) if _disjoint(distinct) else None
     if picks is None:
-        shuffled = []
-        for candidates in distinct:
-            # Shuffling the pool before the matching makes its picks a random sample.
-            candidates = list(candidates)
-            rng.shuffle(candidates)
-            shuffled.append(candidates)
+        # Shuffling the pool before the matching makes its picks a random sample; ordering it
+        # least shown first makes the matching, which takes free questions in pool order, prefer those.
+        shuffled = [exposure_order(candidates, exposure, rng) for candidates in distinct]
         assignment = _assign(rules, shuffled)
         picks = [assignment.taken_by(index) for index in range(len(rules))]
     used_tokens: set[str] = set()
@@ -191,16 +194,19 @@ def _disjoint(pools: Sequence[Sequence[Candidate]]) -> bool:
     return len(ids) == len(set(ids))
 
 
-def _sample_disjoint(rules: Sequence[DrawRule], pools: Sequence[list[Candidate]],
-                     rng: random.Random) -> list[list[Candidate]]:
-    """A plain random sample per pool, the fast path when pools cannot compete for a question."""
+def _sample_disjoint(rules: Sequence[DrawRule], pools: Sequence[list[Candidate]], rng: random.Random,
+                     exposure: Mapping[int, int] | None = None) -> list[list[Candidate]]:
+    """A random (or least-shown) sample per pool, the fast path when pools cannot compete for a question."""
     if len(rules) != len(pools):
         raise ValueError("one pool is needed for each rule")
     picks = []
     for rule, pool in zip(rules, pools, strict=True):
         if rule.count > len(pool):
             raise NotEnoughQuestions(rule, rule.count, len(pool))
-        picks.append(rng.sample(pool, max(rule.count, 0)))
+        if exposure is None:
+            picks.append(rng.sample(pool, max(rule.count, 0)))
+        else:
+            picks.append(least_exposed(pool, rule.count, exposure, rng))
     return picks
 
 

@@ -23,6 +23,7 @@ from . import tallies
 from .contests import NotFound, candidate_pools, draw_rules, max_score
 from .flags import flag_finished
 from .participants import require_open
+from .question_cache import exposure
 from .question_cache import questions as question_cache
 
 
@@ -73,7 +74,9 @@ def start_attempt(contest: Contest, participant: Participant, now: datetime, rng
     rules = draw_rules(contest)
     # Drawing is pure computation, so it happens before the write lock is taken; the paper is
     # simply dropped when the participant turns out to have a round running already.
-    items = draw_paper(rules, candidate_pools(rules, today, pool_ttl, reviewed_only=contest.reviewed_only), rng)
+    pools = candidate_pools(rules, today, pool_ttl, reviewed_only=contest.reviewed_only)
+    shown = exposure()  # balanced against this process's counts: no query per start
+    items = draw_paper(rules, pools, rng, exposure=shown.counts(contest.id, pools))
     begin_write(db.session)
     summary = db.session.execute(
         db.select(Attempt.id, Attempt.status, Attempt.day).filter_by(participant_id=participant.id)).all()
@@ -97,6 +100,7 @@ def start_attempt(contest: Contest, participant: Participant, now: datetime, rng
     if not saved_unless_duplicate(db.session):
         return _after_start_race(contest, participant, today)
     metrics.attempt_started()
+    shown.record(contest.id, [item.question_id for item in items])
     return attempt, True
 
 
