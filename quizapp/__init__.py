@@ -16,6 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(ROOT / "instance"),
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     register_config(app, config or {})
+    register_identity(app)
     register_request_log(app)
     register_extensions(app)
     register_blueprints(app)
@@ -56,6 +57,13 @@ def register_config(app: Flask, overrides: dict) -> None:
     app.json = DepthLimitedJSONProvider(app)
     app.json.ensure_ascii = False
     app.json.sort_keys = False  # key order is the contract's, and sorting costs on every response
+
+
+def register_identity(app: Flask) -> None:
+    """Refuse to start with an unknown IDENTITY_VERIFICATION or a mode that lacks its settings."""
+    from .services.verification import check_settings
+
+    app.config["IDENTITY_VERIFICATION"] = check_settings(app.config)
 
 
 def register_request_log(app: Flask) -> None:

@@ -55,6 +55,25 @@ def _engine_options(url: str) -> dict:
     return options
 
 
+_IDENTITY_TEXT = {"IDENTITY_VERIFICATION": "none", "SMS_PROVIDER": "log", "SMS_SECRET_ID": "", "SMS_SECRET_KEY": "",
+                  "SMS_SDK_APP_ID": "", "SMS_SIGN_NAME": "", "SMS_TEMPLATE_ID": "", "SMS_TEMPLATE_PARAMS": "code,minutes",
+                  "SMS_REGION": "ap-guangzhou", "SMS_ENDPOINT": "", "WECHAT_APP_ID": "", "WECHAT_APP_SECRET": "",
+                  "WECHAT_API_BASE": "https://api.weixin.qq.com"}
+_IDENTITY_NUMBERS = {"SMS_TIMEOUT": 5, "SMS_CODE_TTL_SECONDS": 300, "SMS_CODE_MAX_TRIES": 5,
+                     "SMS_LIMIT_INTERVAL_SECONDS": 60, "SMS_LIMIT_PER_PHONE_HOUR": 5,
+                     "SMS_LIMIT_PER_ADDRESS_HOUR": 1000, "SMS_DAILY_LIMIT": 0, "WECHAT_TIMEOUT": 5}
+
+
+def identity_settings() -> dict:
+    """The optional stronger identity (issue 12; README "Stronger identity"): mode, SMS and WeChat."""
+    settings: dict = {name: os.environ.get(name, default) for name, default in _IDENTITY_TEXT.items()}
+    settings.update({name: float(os.environ.get(name) or default) if name.endswith("TIMEOUT")
+                     else int(os.environ.get(name) or default) for name, default in _IDENTITY_NUMBERS.items()})
+    if "SMS_LOG_CODE" in os.environ:  # unset, the log provider shows codes exactly when DEBUG is on
+        settings["SMS_LOG_CODE"] = _bool("SMS_LOG_CODE", False)
+    return settings
+
+
 def settings_from_env(instance_path: Path) -> dict:
     """Build the Flask config mapping from environment variables."""
     default_db = f"sqlite:///{instance_path / 'quizapp.sqlite3'}"
@@ -77,6 +96,9 @@ def settings_from_env(instance_path: Path) -> dict:
         # (one shared counter in Redis); 0 or empty switches the budget off.
         "ADMISSION_REGISTER_PER_SECOND": _per_second("ADMISSION_REGISTER_PER_SECOND", 200),
         "ADMISSION_START_PER_SECOND": _per_second("ADMISSION_START_PER_SECOND", 200),
+        # A participant's token works until the contest's end plus this many days for the draw, plus the
+        # contest's 公示 days: then 我的成绩 and the winners' checks are over and the token is refused.
+        "TOKEN_DRAW_PERIOD_DAYS": int(os.environ.get("TOKEN_DRAW_PERIOD_DAYS", "30")),
         "QUESTION_CACHE_SECONDS": float(os.environ.get("QUESTION_CACHE_SECONDS", "60")),
         "LEADERBOARD_CACHE_SECONDS": float(os.environ.get("LEADERBOARD_CACHE_SECONDS", "10")),
         # The landing page as a first-time visitor sees it (no personal data; the CSRF token is filled
@@ -117,4 +139,5 @@ def settings_from_env(instance_path: Path) -> dict:
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
         # Addresses or networks allowed to read /metrics without the token (comma-separated).
         "METRICS_ALLOW": os.environ.get("METRICS_ALLOW", ""),
+        **identity_settings(),
     }

@@ -8,17 +8,14 @@ import click
 from flask import current_app
 
 from ..domain.exporters import EXPORTERS, template_xlsx
-from ..models import utcnow
 from ..services import audit
 from ..services import banks as bank_service
-from .common import ServiceGroup, fail
+from .common import ServiceGroup, app_now, fail
 
 bank_cli = ServiceGroup("bank", help="题库：导入、导出、模板、列表")
 
 
-def _now():
-    """The app's clock (tests inject CLOCK), else the real one."""
-    return (current_app.config.get("CLOCK") or utcnow)()
+_now = app_now  # tests inject CLOCK
 
 
 def _imported(action):

@@ -5,11 +5,19 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from ..domain.errors import DomainError, ValidationError
+from ..models import utcnow
+
+
+def app_now() -> datetime:
+    """The app's clock (tests inject CLOCK, as the web layer allows too), else the real one."""
+    return (current_app.config.get("CLOCK") or utcnow)()
 
 
 def fail(message: str) -> None:

@@ -5,25 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import current_app
 
 from ..domain.flags import STATE_LABELS
 from ..domain.text_files import decode_text
-from ..models import utcnow
 from ..services import audit as audit_service
 from ..services import draw as draw_service
 from ..services import eligibility as eligibility_service
 from ..services import flags as flag_service
 from ..services.draw_notice import public_reserves
-from .common import ServiceGroup, fail
+from .common import ServiceGroup, app_now, fail
 
 draw_cli = ServiceGroup("draw", help="抽奖：作弊标记、排除名单、承诺、开奖、验证、导出")
 
 
 
-def _now():
-    # The server clock, unless tests injected CLOCK (as the web layer allows too).
-    return (current_app.config.get("CLOCK") or utcnow)()
+_now = app_now  # tests inject CLOCK
 
 
 by_option = click.option("--by", "actor", default=audit_service.default_actor, show_default="当前系统用户",
@@ -104,7 +100,7 @@ def draw_run(slug: str, public_entropy: str | None, actor: str) -> None:
     for winner in winners:  # names and phones come masked from the service
         click.echo(f"{winner['tier']}\t{winner['prize']}\t{winner['name']}\t{winner['phone']}\t"
                    f"{winner['entrant_code']}")
-    for reserve in public_reserves(draw):  # a leading 候补 column keeps winner lines as they were
+    for reserve in public_reserves(draw, published=False):  # a leading 候补 column keeps winner lines as they were
         click.echo(f"候补\t{reserve['tier']}\t{reserve['prize']}\t{reserve['rank']}\t{reserve['name']}\t"
                    f"{reserve['phone']}\t{reserve['entrant_code']}")
 

@@ -34,7 +34,7 @@ PARTIALS = ("none", "proportional")
 
 TOP_KEYS = frozenset({
     "slug", "title", "starts_at", "ends_at", "timezone", "description", "consent_text", "regions", "round",
-    "prizes", "flags", "organizer", "contact", "publicity_days", "objection_contact",
+    "prizes", "flags", "organizer", "contact", "publicity_days", "objection_contact", "retention_days",
 })
 ROUND_KEYS = frozenset(
     {"time_limit_seconds", "attempts_per_day", "max_attempts", "pass_score", "grace_seconds", "draw", "reviewed_only"}
@@ -42,16 +42,29 @@ ROUND_KEYS = frozenset(
 RULE_KEYS = frozenset({"bank", "type", "count", "points", "category", "partial"})
 PRIZE_KEYS = frozenset({"tier", "name", "count", "reserve"})
 PUBLICITY_DAYS_MAX = 60
+RETENTION_DAYS_MAX = 3650
 FLAG_KEYS = frozenset({"min_seconds_per_question", "max_phones_per_client", "client_window_minutes", "burst_seconds"})
 
 DEFAULT_CONSENT_TEXT = (
     "个人信息收集使用说明：本次竞赛由主办单位组织并处理您的个人信息。"
     "我们仅收集您的姓名、手机号码和所在地区，仅用于本次竞赛的参赛记录、成绩统计，"
-    "以及获奖后联系您发放奖品，不会用于其他任何目的，也不会提供给无关第三方。"
-    "排行榜和获奖名单中的姓名、手机号码将做脱敏处理（如：张*、138****1234）。"
-    "您的个人信息将在奖品发放完毕后 90 日内删除；如需提前查询、更正或删除，"
-    "请与主办单位联系。勾选同意即表示您已阅读并同意上述说明。"
+    "以及获奖后联系您发放奖品，不会用于其他任何目的，也不会提供给无关第三方。\n"
+    "排行榜中的姓名做脱敏处理（如：张*）。中奖公示只显示参赛码和地区；"
+    "只有您另外勾选同意，才同时显示脱敏后的姓名。\n"
+    "参赛者须年满14周岁；未满14周岁的，须经父母或其他监护人同意后参加。\n"
+    "您的姓名和手机号码保留至竞赛结束后 {retention_days} 日，届满后作匿名化处理，"
+    "只保留不含个人身份的统计数据和抽奖公示记录。\n"
+    "您可以随时在“我的成绩”页面申请删除个人信息：抽奖名单尚未锁定的，立即删除并退出抽奖；"
+    "已经锁定的，在中奖公示期满后删除。查询、更正个人信息，请与主办单位联系。\n"
+    "勾选同意即表示您已阅读并同意上述说明。"
 )
+RETENTION_PLACEHOLDER = "{retention_days}"
+
+
+def consent_text_shown(text: str, retention_days: int) -> str:
+    """The consent notice as participants read it: `{retention_days}` (in the default notice, and in an
+    organizer's own if they use it) becomes the contest's retention period."""
+    return (text or DEFAULT_CONSENT_TEXT).replace(RETENTION_PLACEHOLDER, str(retention_days))
 
 
 @dataclass(frozen=True)
@@ -95,6 +108,7 @@ class PublicInfo:
     contact: str = ""  # a contact line for the public (phone, office)
     publicity_days: int = 7  # how long the winners' notice stands for objections
     objection_contact: str = ""  # where objections go; empty: the contact line
+    retention_days: int = 180  # names and phones are anonymised this many days after the end
 
 
 @dataclass(frozen=True)
@@ -217,13 +231,17 @@ def parse_contest_definition(data: Mapping, now: datetime) -> ContestSpec:
 
 
 def _read_public(reader: _Reader, top: Mapping) -> PublicInfo:
-    """Read the optional organizer, contact line, 公示 period (1–60 days) and objection contact."""
+    """Read the optional organizer, contact line, 公示 period (1–60 days), objection contact and the
+    retention period of personal data (1–3650 days after the end)."""
     days = reader.integer(top, "publicity_days", "", PublicInfo.publicity_days, 1)
     if days > PUBLICITY_DAYS_MAX:
         reader.fail("publicity_days", f"不能大于 {PUBLICITY_DAYS_MAX}")
+    keep = reader.integer(top, "retention_days", "", PublicInfo.retention_days, 1)
+    if keep > RETENTION_DAYS_MAX:
+        reader.fail("retention_days", f"不能大于 {RETENTION_DAYS_MAX}")
     return PublicInfo(organizer=reader.text(top, "organizer", "", required=False, limit=100),
                       contact=reader.text(top, "contact", "", required=False, limit=200),
-                      publicity_days=days,
+                      publicity_days=days, retention_days=keep,
                       objection_contact=reader.text(top, "objection_contact", "", required=False, limit=200))
 
 

@@ -146,7 +146,8 @@ def definition_from_form(values: Mapping) -> FormDefinition:
     definition: dict = {}
     for key in ("slug", "title", "timezone", "description", "consent_text", *PUBLIC_TEXT_FIELDS):
         _put(definition, key, _text(values.get(key)))
-    _put(definition, "publicity_days", _number(values.get("publicity_days")))
+    for key in ("publicity_days", "retention_days"):
+        _put(definition, key, _number(values.get(key)))
     for key in ("starts_at", "ends_at"):
         _put(definition, key, _local_moment(values.get(key), tz_name, key, errors))
     _put(definition, "regions", _regions(values.get("regions"), errors))
@@ -219,6 +220,7 @@ def form_values(definition: Mapping) -> dict:
     values = {key: definition.get(key) or "" for key in ("slug", "title", "description", "consent_text",
                                                          *PUBLIC_TEXT_FIELDS)}
     values["publicity_days"] = _shown(definition.get("publicity_days"))
+    values["retention_days"] = _shown(definition.get("retention_days"))
     values["timezone"] = tz_name
     values.update({key: _local_input(definition.get(key), tz_name) for key in ("starts_at", "ends_at")})
     regions = definition.get("regions") or []

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from quizapp.domain.errors import ValidationError
@@ -29,6 +30,7 @@ class Registration:
     region: str
     consent: bool
     channel: str | None
+    publish_consent: bool = False
 
 
 def normalize_phone(raw: str) -> str | None:
@@ -112,6 +114,26 @@ def validate_registration(data: Mapping, regions: Sequence[str]) -> Registration
     channel, error = _check_channel(data.get("channel"))
     if error:
         errors["channel"] = error
+    # PIPL Art. 31: under 14 only with a guardian's consent. The page always asks; an API client that
+    # shows the consent text (which says so) may leave the key out, but cannot answer no.
+    if "age_confirmed" in data and data.get("age_confirmed") is not True:
+        errors["age_confirmed"] = "请确认您已满14周岁，或已取得监护人同意"
+    publish = data.get("publish_consent", False)
+    if not isinstance(publish, bool):
+        errors["publish_consent"] = "是否同意公示姓名须为 true 或 false"
     if errors:
         raise ValidationError(errors)
-    return Registration(name=name, phone=phone or "", region=region, consent=True, channel=channel)
+    return Registration(name=name, phone=phone or "", region=region, consent=True, channel=channel,
+                        publish_consent=publish)
+
+
+def same_name(typed: str, registered: str) -> bool:
+    """Whether a name typed now is the registered one: compared after NFKC and trimming, so that a
+    full-width space or letter typed with a Chinese IME is the same name."""
+    return unicodedata.normalize("NFKC", typed).strip() == unicodedata.normalize("NFKC", registered).strip()
+
+
+def token_expires_at(ends_at: datetime, publicity_days: int, draw_period_days: int) -> datetime:
+    """When a participant's token stops working: after the contest, the time allowed for the draw and
+    its 公示 (the winners' page and 我的成绩 must still open during the 公示)."""
+    return ends_at + timedelta(days=draw_period_days + max(publicity_days, 0))

@@ -20,9 +20,10 @@ from .core import (
 )
 from .draw import AttemptFlag, AuditLog, Exclusion, PrizeDraw
 from .insight import ItemTally, OptionTally
+from .verification import PhoneCode, WechatBinding
 
 __all__ = [
     "Attempt", "AttemptAnswer", "AttemptFlag", "AuditLog", "Bank", "Channel", "Contest", "ContestLogo", "Exclusion", "ImportUpload", "ItemTally", "LoginThrottle", "OptionTally",
-    "Participant", "PreviewAttempt",
+    "Participant", "PhoneCode", "PreviewAttempt", "WechatBinding",
     "ParticipantToken", "PrizeDraw", "Question", "Scan", "User", "UTCDateTime", "utcnow",
 ]

@@ -146,6 +146,9 @@ class Contest(db.Model):
     contact: Mapped[str] = mapped_column(String(200), default="", server_default="")
     publicity_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
     objection_contact: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # Days after the contest's end that names and phones are kept (PIPL: no longer than needed);
+    # `flask privacy purge SLUG` anonymises them afterwards.
+    retention_days: Mapped[int] = mapped_column(Integer, default=180, server_default="180")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
@@ -199,6 +202,14 @@ class Participant(db.Model):
     finished_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     best_score: Mapped[float | None] = mapped_column(Float)
     duration_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # PIPL: a separate, optional consent to show the masked name in the winners' notice (Art. 25);
+    # the confirmation of being 14 or older or having a guardian's consent (Art. 31).
+    publish_consent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    age_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A request to be deleted: carried out at once (anonymised_at) unless a committed draw holds the
+    # person, then after its 公示 by `flask privacy purge`.
+    deletion_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     contest: Mapped[Contest] = relationship()
 

@@ -85,6 +85,7 @@ def definition_of(contest: Contest) -> dict:
         if getattr(contest, key):
             definition[key] = getattr(contest, key)
     definition["publicity_days"] = contest.publicity_days
+    definition["retention_days"] = contest.retention_days
     return definition
 
 

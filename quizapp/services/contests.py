@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from ..database import begin_write
 from ..domain.contest_changes import NeedsConfirmation, incomparable_changes
-from ..domain.contest_def import DEFAULT_CONSENT_TEXT, ContestSpec, parse_contest_definition
+from ..domain.contest_def import ContestSpec, consent_text_shown, parse_contest_definition
 from ..domain.errors import DomainError, ValidationError
 from ..domain.paper import Candidate, DrawRule, NotEnoughQuestions, check_pools
 from ..domain.regions import tree as region_tree
@@ -26,11 +26,15 @@ class NotFound(DomainError):
     code = "not_found"
 
 
+class ContestNotFound(NotFound):
+    """No contest has this slug: its error page cannot link back to a landing page."""
+
+
 def get_contest(slug: str) -> Contest:
-    """Return the contest with this slug or raise NotFound."""
+    """Return the contest with this slug or raise ContestNotFound."""
     contest = db.session.execute(db.select(Contest).filter_by(slug=slug)).scalar_one_or_none()
     if contest is None:
-        raise NotFound(f"竞赛“{slug}”不存在")
+        raise ContestNotFound(f"竞赛“{slug}”不存在")
     return contest
 
 
@@ -90,6 +94,7 @@ SPEC_COLUMNS = {
     "attempts_per_day": "每天次数", "max_attempts": "总次数", "pass_score": "及格分", "grace_seconds": "宽限",
     "draw_rules": "抽题规则", "prizes": "奖项", "flag_settings": "作弊标记阈值", "reviewed_only": "只抽已审核题",
     "organizer": "主办单位", "contact": "联系方式", "publicity_days": "公示天数", "objection_contact": "异议联系方式",
+    "retention_days": "个人信息保留天数",
 }  # fmt: skip
 
 
@@ -112,6 +117,7 @@ def _apply_spec(contest: Contest, spec: ContestSpec) -> None:
     contest.reviewed_only = spec.round.reviewed_only
     contest.organizer, contest.contact = spec.public.organizer, spec.public.contact
     contest.publicity_days, contest.objection_contact = spec.public.publicity_days, spec.public.objection_contact
+    contest.retention_days = spec.public.retention_days
 
 
 def _prize_dict(prize) -> dict:
@@ -248,5 +254,7 @@ def contest_view(contest: Contest, now: datetime) -> dict:
         # Extension: the same regions grouped 盟市 → 旗县区, for a client that offers two selects.
         "region_tree": [{"name": top, "children": children} for top, children in region_tree(contest.regions)],
         "prizes": [dict(p) for p in contest.prizes],
-        "consent_text": contest.consent_text or DEFAULT_CONSENT_TEXT,
+        "consent_text": consent_text_shown(contest.consent_text, contest.retention_days),
+        # Extension: how long names and phones are kept after the end (the notice above says it too).
+        "retention_days": contest.retention_days,
     }

@@ -138,7 +138,7 @@ def run_draw(slug: str, now: datetime, actor: str, public_entropy: str | None = 
     if draw.status == "drawn":
         if entropy and entropy != draw.public_entropy:
             raise DrawRefused(f"已用公开随机数“{draw.public_entropy}”开奖，不能更换")
-        return draw, False, public_winners(draw)
+        return draw, False, public_winners(draw, published=False)
     if not entropy:
         raise DrawRefused(f"请用 --public-entropy 给出承诺时声明的公开随机数：{draw.entropy_source}")
     begin_write(db.session)
@@ -151,7 +151,7 @@ def run_draw(slug: str, now: datetime, actor: str, public_entropy: str | None = 
     if stored:
         log.info("draw run contest=%s version=%d winners=%d seed=%s", contest.slug, draw.version,
                  len(draw.winners), draw.seed_hex)  # the seed is public from this moment
-    return draw, stored, public_winners(draw)
+    return draw, stored, public_winners(draw, published=False)
 
 
 def _store_result(contest: Contest, draw: PrizeDraw, entropy: str, actor: str, now: datetime, publish: bool) -> bool:

@@ -14,6 +14,7 @@ from ..domain.masking import mask_name, mask_phone
 from ..extensions import db
 from ..models import Contest, Participant, PrizeDraw
 from .contests import get_contest, iso_local
+from .privacy import public_identity
 
 
 class DrawRefused(DomainError):
@@ -36,23 +37,28 @@ def people_of(draw: PrizeDraw) -> dict[int, Participant]:
     return {person.id: person for person in rows}
 
 
-def _masked(row: dict, person: Participant | None) -> dict:
+def _masked(row: dict, person: Participant | None, published: bool) -> dict:
+    # `published`: as the public notice shows a person (PIPL Art. 25: the name only with their consent;
+    # what the notice showed before they were anonymised, kept in the row). Else the organizer's lines.
+    if published:
+        return {**(row.get("shown") or public_identity(person)), "entrant_code": row["entrant_code"]}
     return {"name": mask_name(person.name) if person else "", "phone": mask_phone(person.phone) if person else "",
             "region": person.region if person else "", "entrant_code": row["entrant_code"]}
 
 
-def public_winners(draw: PrizeDraw) -> list[dict]:
-    """[{tier, prize, name, phone, region, entrant_code}] with names and phones masked."""
+def public_winners(draw: PrizeDraw, published: bool = True) -> list[dict]:
+    """[{tier, prize, name, phone, region, entrant_code}] as the notice shows them (`published=False`:
+    names and phones masked for every winner, for the organizer's own lines)."""
     people = people_of(draw)
-    return [{"tier": w["tier"], "prize": w["prize"], **_masked(w, people.get(w["participant_id"]))}
+    return [{"tier": w["tier"], "prize": w["prize"], **_masked(w, people.get(w["participant_id"]), published)}
             for w in draw.winners or []]
 
 
-def public_reserves(draw: PrizeDraw) -> list[dict]:
-    """[{tier, prize, rank, name, phone, region, entrant_code}] (候补, masked) in drawing order."""
+def public_reserves(draw: PrizeDraw, published: bool = True) -> list[dict]:
+    """[{tier, prize, rank, name, phone, region, entrant_code}] (候补) in drawing order, as public_winners."""
     people = people_of(draw)
-    return [{"tier": r["tier"], "prize": r["prize"], "rank": r["rank"], **_masked(r, people.get(r["participant_id"]))}
-            for r in draw.reserves or []]
+    return [{"tier": r["tier"], "prize": r["prize"], "rank": r["rank"],
+             **_masked(r, people.get(r["participant_id"]), published)} for r in draw.reserves or []]
 
 
 def _commitment(contest: Contest, draw: PrizeDraw) -> dict:

@@ -50,7 +50,9 @@ def _held(*states):
 
 
 def _eligible_select(contest: Contest, *columns):
-    return db.select(*columns).where(Participant.contest_id == contest.id, _passed(contest), ~_excluded(), ~_held())
+    # Someone who asked to be deleted before the list was frozen is out of the draw (PIPL).
+    return db.select(*columns).where(Participant.contest_id == contest.id, Participant.anonymised_at.is_(None),
+                                     _passed(contest), ~_excluded(), ~_held())
 
 
 def eligible_participant_ids(contest: Contest, now: datetime | None = None) -> set[int]:

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from .. import database_faults
 from ..domain.errors import DomainError, ValidationError
 from ..extensions import db, login_manager
+from ..services.contests import ContestNotFound
 from .request_log import request_id, route_template
 
 log = logging.getLogger(__name__)
@@ -22,12 +23,18 @@ STATUS_BY_CODE = {
     "attempts_exhausted": 429,
     "attempt_closed": 409,
     "conflict": 409,
+    "phone_registered": 409,
     "unauthorized": 401,
     "bad_json": 400,
     "unsupported_media_type": 415,
     "login_failed": 401,
     "login_throttled": 429,
     "last_admin": 409,
+    # Issue 12, stronger identity: a refused SMS code is a 422 on the `code` field.
+    "code_missing": 422, "code_invalid": 422, "code_expired": 422, "code_exhausted": 422,
+    "sms_throttled": 429, "sms_failed": 503,
+    "wechat_required": 403, "wechat_state": 403, "wechat_snapshot": 403, "wechat_failed": 503,
+    "wechat_bound": 409, "wechat_mismatch": 409,
 }
 
 HTTP_MESSAGES = {
@@ -68,8 +75,9 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path.endswith(".json")
 
 
-def error_response(status: int, code: str, message: str, fields: dict | None = None):
-    """Build the JSON envelope or the HTML error page; a server error names the request id for support."""
+def error_response(status: int, code: str, message: str, fields: dict | None = None, **page):
+    """Build the JSON envelope or the HTML error page (`page`: more for its template); a server error
+    names the request id for support."""
     quoted_id = request_id() if status >= 500 else None
     if wants_json():
         body = {"error": {"code": code, "message": message}}
@@ -79,14 +87,20 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
             body["error"]["request_id"] = quoted_id
         return make_response(jsonify(body), status)
     template = "admin/error.html" if request.path.startswith("/admin") else "error.html"
-    return make_response(render_template(template, status=status, message=message, request_id=quoted_id), status)
+    return make_response(render_template(template, status=status, message=message, request_id=quoted_id, **page),
+                         status)
 
 
 def handle_domain_error(exc: DomainError):
     """Map a domain or service error onto its status code."""
     status = STATUS_BY_CODE.get(exc.code, 400)
     fields = exc.fields if isinstance(exc, ValidationError) else None
-    return error_response(status, exc.code, exc.message, fields)
+    response = error_response(status, exc.code, exc.message, fields, contest_missing=isinstance(exc, ContestNotFound))
+    # A throttled SMS or a provider away says when to try again; a 429 for used-up attempts is no throttle.
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after or (status == 503 and exc.code in ("sms_failed", "wechat_failed")):
+        response.headers["Retry-After"] = str(retry_after or 60)
+    return response
 
 
 def handle_http_error(exc: HTTPException):

@@ -16,9 +16,10 @@ def _cache() -> PageCache:
 
 
 def cached_public(seconds_setting: str, vary=lambda: None):
-    """Keep the view's response body, by path and `vary()` (the query arguments that change the
-    answer, normalised: other arguments must not make a flood miss the cache), for
-    config[seconds_setting] seconds."""
+    """Keep the view's response body, by path and `vary()` (what changes the answer, normalised: the
+    leaderboard's limit and region, a page's display mode; other arguments must not make a flood miss
+    the cache), for config[seconds_setting] seconds. Only a 200 is kept: a refused argument (a region
+    not in the contest) is answered afresh each time and never fills the cache."""
 
     def decorator(view):
         @functools.wraps(view)

@@ -107,7 +107,7 @@ def test_a_refused_phone_keeps_its_own_allowance(build):
 def test_the_page_form_and_the_api_share_one_budget(build):
     client = build().test_client()
     assert register(client, random_phone()).status_code == 201
-    form = {"name": "李四", "phone": random_phone(), "region": "包头市", "consent": "y"}
+    form = {"name": "李四", "phone": random_phone(), "region": "包头市", "consent": "y", "age_confirmed": "y"}
     assert client.post("/c/demo/register", data=form).status_code == 302
     assert_queued(register(client, random_phone()))
 

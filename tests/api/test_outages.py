@@ -28,7 +28,7 @@ UNREACHABLE_POSTGRES = "postgresql+psycopg://quiz:s3cret-pw@127.0.0.1:1/quiz"
 BUSY_TEXT = "服务繁忙"
 # A participant page may get the 排队中 waiting screen (web/admission.py) instead of the error page.
 BUSY_PAGE_TEXTS = (BUSY_TEXT, "系统正忙")
-FORM = {"name": "张三", "phone": "13812345678", "region": "包头市", "consent": "y"}
+FORM = {"name": "张三", "phone": "13812345678", "region": "包头市", "consent": "y", "age_confirmed": "y"}
 LEAKS = ("Traceback", "s3cret-pw", "127.0.0.1", "psycopg", "sqlite3", "OperationalError", "INSERT")
 
 

@@ -185,7 +185,7 @@ def test_the_registration_form_is_throttled_per_phone_too(database_targets, cloc
     app = limited_app(database_targets, clock, RATELIMIT_PER_PHONE="2 per minute")
     apps.append(app)
     phone = random_phone()
-    form = {"name": "张三", "phone": phone, "region": "包头市", "consent": "y"}
+    form = {"name": "张三", "phone": phone, "region": "包头市", "consent": "y", "age_confirmed": "y"}
     statuses = [app.test_client().post("/c/demo/register", data=form).status_code for _ in range(3)]
     assert statuses[:2] == [302, 302] and statuses[2] == 429
     other = app.test_client().post("/c/demo/register", data={**form, "phone": random_phone()})

@@ -301,7 +301,7 @@ def test_session_cookie_flags(app):
 def test_page_registration_sets_a_protected_session_cookie(app, client, contest):
     if not any(rule.rule == "/c/<slug>/register" for rule in app.url_map.iter_rules()):
         pytest.skip("participant pages not there yet")
-    form = {"name": "张三", "phone": "13812345678", "region": "包头市", "consent": "y"}
+    form = {"name": "张三", "phone": "13812345678", "region": "包头市", "consent": "y", "age_confirmed": "y"}
     response = client.post(f"/c/{contest}/register", data=form)
     assert response.status_code in (302, 303), response.status_code
     cookies = [value for name, value in response.headers.items() if name == "Set-Cookie"]

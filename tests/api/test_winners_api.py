@@ -9,6 +9,14 @@ from tests.services.test_draw_support import AFTER_END, SLUG, me, phone, play
 URL = f"/api/v1/contests/{SLUG}/winners"
 
 
+def register_consenting(client, i: int) -> str:
+    """A participant who agreed to have the masked name published in the notice (PIPL Art. 25)."""
+    body = {"name": f"欧阳娜{i}", "phone": phone(i), "region": "包头市", "consent": True, "publish_consent": True}
+    response = client.post(f"/api/v1/contests/{SLUG}/participants", json=body)
+    assert response.status_code == 201
+    return response.get_json()["token"]
+
+
 def test_before_any_commitment(client, contest):
     body = client.get(URL).get_json()
     assert body["commitment"] is None and body["reveal"] is None and body["winners"] == []
@@ -17,7 +25,9 @@ def test_before_any_commitment(client, contest):
 
 
 def test_commitment_then_reveal(app, client, clock, contest):
-    tokens = [play(app, client, clock, phone(i), name=f"欧阳娜{i}")[0] for i in range(4)]
+    tokens = [register_consenting(client, i) for i in range(4)]
+    for i, token in enumerate(tokens):
+        play(app, client, clock, phone(i), name=f"欧阳娜{i}", token=token)
     codes = sorted(me(client, token)["entrant_code"] for token in tokens)
     clock.now = AFTER_END
     with app.app_context():

@@ -55,6 +55,7 @@ def test_two_cascading_selects_write_the_same_value(live):
         page.fill("#name", "张三")
         page.fill("#phone", "13812345678")
         page.check("#consent")
+        page.check("#age_confirmed")
         page.get_by_role("button", name="登记").click()
         page.wait_for_load_state()
         assert "登记成功" in page.locator(".flash").inner_text()

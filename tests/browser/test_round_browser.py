@@ -66,6 +66,7 @@ def test_round_in_wechat_sized_chromium(live_server, phone_page):
     page.fill("#phone", "138 1234 5678")
     page.select_option("#region", "包头市")
     page.locator("label.option", has=page.locator("#consent")).click()
+    page.locator("label.option", has=page.locator("#age_confirmed")).click()
     page.get_by_role("button", name="登记", exact=True).click()
     page.get_by_text("登记成功").wait_for()
     page.get_by_role("button", name="开始答题").click()

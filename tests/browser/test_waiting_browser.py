@@ -43,7 +43,7 @@ def use_up_the_budget(app, crowd: int) -> None:
         people.append((client, re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/c/live").text)[1]))
     for client, token in people:
         client.post("/c/live/register", data={"csrf_token": token, "name": "路人", "phone": random_phone(),
-                                               "region": "呼和浩特市", "consent": "y"})
+                                               "region": "呼和浩特市", "consent": "y", "age_confirmed": "y"})
 
 
 def test_a_queued_registration_gets_in_by_itself(crowded):
@@ -54,6 +54,7 @@ def test_a_queued_registration_gets_in_by_itself(crowded):
         page.fill("#phone", "138 1234 5678")
         page.select_option("#region", "包头市")
         page.locator("label.option", has=page.locator("#consent")).click()
+        page.locator("label.option", has=page.locator("#age_confirmed")).click()
         # Three ahead in this second: the server asks the browser for a few seconds (1 + queue depth).
         use_up_the_budget(app, 4)
         page.get_by_role("button", name="登记", exact=True).click()
@@ -85,6 +86,7 @@ def test_a_busy_autosave_is_sent_again_after_retry_after(crowded):
         page.fill("#phone", random_phone())
         page.select_option("#region", "包头市")
         page.locator("label.option", has=page.locator("#consent")).click()
+        page.locator("label.option", has=page.locator("#age_confirmed")).click()
         page.get_by_role("button", name="登记", exact=True).click()
         page.get_by_role("button", name="开始答题").click()
         page.wait_for_url(re.compile(r"/c/live/play"))

@@ -25,8 +25,8 @@ def unit_commands() -> list[tuple[str, list[str]]]:
     return found
 
 
-def test_units_run_backup_and_finalize():
-    assert {" ".join(words) for _, words in unit_commands()} == {"backup create", "contest finalize"}
+def test_units_run_backup_finalize_and_the_privacy_purge():
+    assert {" ".join(words) for _, words in unit_commands()} == {"backup create", "contest finalize", "privacy purge"}
 
 
 @pytest.mark.parametrize("unit, words", unit_commands())

@@ -8,6 +8,7 @@ import pytest
 from quizapp.domain.contest_def import (
     DEFAULT_CONSENT_TEXT,
     ContestSpec,
+    consent_text_shown,
     parse_contest_definition,
 )
 from quizapp.domain.errors import ValidationError
@@ -115,8 +116,23 @@ class TestDefaults:
         assert parse_contest_definition(example(consent_text="  "), NOW).consent_text == DEFAULT_CONSENT_TEXT
 
     def test_default_consent_text_covers_pipl_points(self):
-        for words in ("主办单位", "姓名", "手机号码", "地区", "奖品", "删除", "90 日", "不会用于其他"):
+        for words in ("主办单位", "姓名", "手机号码", "地区", "奖品", "删除", "不会用于其他", "14周岁", "监护人",
+                      "保留至竞赛结束后 {retention_days} 日", "匿名化", "另外勾选同意", "我的成绩"):
             assert words in DEFAULT_CONSENT_TEXT
+
+    def test_consent_shown_names_the_contests_retention_period(self):
+        assert "保留至竞赛结束后 365 日" in consent_text_shown(DEFAULT_CONSENT_TEXT, 365)
+        assert "{retention_days}" not in consent_text_shown("", 30) and "30 日" in consent_text_shown("", 30)
+        own = "我们保存 {retention_days} 天。"
+        assert consent_text_shown(own, 90) == "我们保存 90 天。"
+
+    def test_retention_days_defaults_bounds_and_is_read(self):
+        assert parse_contest_definition(example(), NOW).public.retention_days == 180
+        assert parse_contest_definition(example(retention_days=30), NOW).public.retention_days == 30
+        for bad in (0, 3651, "x"):
+            with pytest.raises(ValidationError) as info:
+                parse_contest_definition(example(retention_days=bad), NOW)
+            assert "retention_days" in info.value.fields
 
 
 class TestUnknownKeys:

@@ -27,7 +27,7 @@ class Player:
         return f"/c/{self.slug}{tail}"
 
     def register(self, phone: str = "13812345678", name: str = "张三", region: str = "包头市", **extra):
-        data = {"name": name, "phone": phone, "region": region, "consent": "y", **extra}
+        data = {"name": name, "phone": phone, "region": region, "consent": "y", "age_confirmed": "y", **extra}
         return self.client.post(self.url("/register"), data=data)
 
     def start(self):

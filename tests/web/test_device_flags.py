@@ -22,7 +22,7 @@ def phone(i: int) -> str:
 
 def form_register(client, i: int) -> str:
     """Register through the page's form as a student of the school; returns the token the session keeps."""
-    data = {"name": "李四", "phone": phone(i), "region": "包头市", "consent": "y"}
+    data = {"name": "李四", "phone": phone(i), "region": "包头市", "consent": "y", "age_confirmed": "y"}
     response = client.post(f"/c/{SLUG}/register", data=data, environ_base=SCHOOL, headers=PHONE_MODEL)
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     with client.session_transaction() as session:

@@ -11,7 +11,7 @@ from quizapp.web.page_cache import PageCache
 from quizapp.web.public.landing_cache import _seconds_left
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-FORM = {"name": "王秀英", "phone": "13812345678", "region": "包头市", "consent": "y"}
+FORM = {"name": "王秀英", "phone": "13812345678", "region": "包头市", "consent": "y", "age_confirmed": "y"}
 
 
 class FakeClock:

@@ -33,7 +33,7 @@ def test_landing_shows_rules_dates_prizes_consent_and_form(client, contest):
     assert "每天可答 3 次" in html and "最多答 5 次" in html
     assert "满分 50 分，达到 30 分即获得抽奖资格" in html
     assert "一等奖：1 名" in html and "二等奖：2 名" in html
-    assert "个人信息收集使用说明" in html and "90 日内删除" in html
+    assert "个人信息收集使用说明" in html and "保留至竞赛结束后 180 日" in html and "{retention_days}" not in html
     assert 'name="phone"' in html and 'type="checkbox"' in html and 'name="consent"' in html
     assert '<option value="包头市">包头市</option>' in html
     assert 'name="channel" type="hidden" value="qr-01"' in html
@@ -48,7 +48,7 @@ def test_unknown_contest_is_a_styled_404(client, contest):
 
 def test_bad_phone_is_shown_on_the_phone_field(client, contest):
     response = client.post("/c/demo/register", data={"name": "张三", "phone": "12345", "region": "包头市",
-                                                     "consent": "y"})
+                                                     "consent": "y", "age_confirmed": "y"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     field = html[html.index('<label for="phone"') - 60:html.index('id="phone"') + 200]
@@ -243,7 +243,7 @@ def test_contest_not_open_shows_status_and_refuses_registration(app, clock):
     html = client.get("/c/later").get_data(as_text=True)
     assert "未开始" in html and 'name="phone"' not in html
     refused = client.post("/c/later/register", data={"name": "张三", "phone": "13812345678",
-                                                      "region": "包头市", "consent": "y"}, follow_redirects=True)
+                                                      "region": "包头市", "consent": "y", "age_confirmed": "y"}, follow_redirects=True)
     assert "竞赛尚未开始" in refused.get_data(as_text=True)
 
 

@@ -28,7 +28,7 @@ def finished_player(app, phone: str = "13812345678", name: str = "张三") -> tu
 def test_csrf_refuses_a_post_without_token_and_accepts_the_form(app, contest):
     app.config["WTF_CSRF_ENABLED"] = True
     client = app.test_client()
-    data = {"name": "张三", "phone": "13812345678", "region": "包头市", "consent": "y"}
+    data = {"name": "张三", "phone": "13812345678", "region": "包头市", "consent": "y", "age_confirmed": "y"}
     refused = client.post("/c/demo/register", data=data)
     assert refused.status_code == 400 and "页面已过期" in refused.get_data(as_text=True)
     token = TOKEN.search(client.get("/c/demo").get_data(as_text=True)).group(1)

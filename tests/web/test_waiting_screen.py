@@ -22,7 +22,7 @@ from tests.api.test_rate_limits import random_phone
 from tests.conftest import backend_params, contest_definition, make_app, sample_bank
 from tests.web.conftest import Player, parse_question
 
-FORM = {"name": "李小红", "phone": "139 0000 1111", "region": "包头市", "consent": "y", "channel": "poster"}
+FORM = {"name": "李小红", "phone": "139 0000 1111", "region": "包头市", "consent": "y", "age_confirmed": "y", "channel": "poster"}
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 
 

@@ -66,6 +66,7 @@ class ContestForm(ConsoleForm):
     organizer = StringField("主办单位", render_kw={"maxlength": 100})
     contact = StringField("联系方式（印在海报和中奖公示上）", render_kw={"maxlength": 200})
     publicity_days = _number("中奖公示天数")
+    retention_days = _number("个人信息保留天数（竞赛结束后）")
     objection_contact = StringField("公示期异议受理方式", render_kw={"maxlength": 200})
     regions = TextAreaField("参赛地区（每行一个）", render_kw={"rows": 6})
     time_limit_seconds = _number("答题限时（秒）")

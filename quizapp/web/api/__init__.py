@@ -7,4 +7,4 @@ from ...extensions import csrf
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens, not cookies, authenticate the API: no CSRF exposure
 
-from . import attempts, contests, openapi  # noqa: E402,F401  (routes register on import)
+from . import account, attempts, contests, openapi  # noqa: E402,F401  (routes register on import)

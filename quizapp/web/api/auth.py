@@ -7,9 +7,11 @@ import functools
 from flask import g, request
 
 from ...domain.errors import DomainError
+from ...models import Attempt
 from ...services.attempts import attempt_for_token
 from ...services.contests import NotFound, get_contest
-from ...services.participants import authenticate, hash_token
+from ...services.participants import authenticate, hash_token, token_expired
+from ..common import now
 
 
 def bearer_token() -> str | None:
@@ -24,7 +26,7 @@ def require_participant(view):
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        participant = authenticate(bearer_token())
+        participant = authenticate(bearer_token(), now())
         if participant is None:
             raise DomainError("缺少或无效的参赛凭证（Authorization: Bearer <token>）", code="unauthorized")
         g.participant = participant
@@ -43,8 +45,10 @@ def require_attempt(view=None, *, loader=attempt_for_token):
     def wrapper(attempt_id: str, *args, **kwargs):
         token = bearer_token()
         attempt = loader(hash_token(token), attempt_id) if token else None
+        if attempt is not None and isinstance(attempt, Attempt) and token_expired(attempt.contest, now()):
+            attempt = None  # an expired token reads nothing more (a save's row has no contest: its round is over)
         if attempt is None:
-            if authenticate(token) is None:
+            if authenticate(token, now()) is None:
                 raise DomainError("缺少或无效的参赛凭证（Authorization: Bearer <token>）", code="unauthorized")
             raise NotFound("答题记录不存在")
         return view(attempt, *args, **kwargs)

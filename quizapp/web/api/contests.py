@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import g, request
+from flask import abort, g, request
 
 from ...extensions import limiter
-from ...services import contests, participants, standings
+from ...services import contests, participants, standings, verification
 from ...services import draw as draw_service
 from ..common import api_client_id, client_hash, client_ip, now
 from ..public_cache import cached_public
@@ -36,6 +36,19 @@ def register(slug: str):
     return {"participant_id": participant.id, "token": token}, 201 if created else 200
 
 
+@bp.post("/contests/<slug>/sms-codes")
+@limiter.limit(per_ip)
+@limiter.limit(per_phone, key_func=phone_key)
+def send_sms_code(slug: str):
+    """Send a 6-digit code to the phone, for a registration that IDENTITY_VERIFICATION=sms requires."""
+    if verification.mode() != "sms":
+        abort(404)
+    contest = contests.get_contest(slug)
+    sent = verification.send_code(contest, json_body().get("phone"), now(), address=client_ip())
+    return {"expires_at": contests.iso_local(sent.expires_at, contest.timezone),
+            "resend_after_seconds": sent.resend_after_seconds}, 202
+
+
 @bp.get("/contests/<slug>/me")
 @limiter.limit(per_token, key_func=token_key)
 @require_participant
@@ -52,15 +65,20 @@ def _board_size() -> int:
     return min(max(int(limit), 1), 200) if limit.isdigit() else 20
 
 
+def _board_key() -> tuple[int, str]:
+    """What changes the board: its size and the ?region= asked for (as typed; a bad one is a 422, never kept)."""
+    return _board_size(), request.args.get("region", "").strip()
+
+
 # No per-address limit: the board is served from memory for LEADERBOARD_CACHE_SECONDS, which costs
 # less than counting the request in Redis would (a flood of it is what nginx's limit_req is for).
 @bp.get("/contests/<slug>/leaderboard")
-@cached_public("LEADERBOARD_CACHE_SECONDS", vary=_board_size)
+@cached_public("LEADERBOARD_CACHE_SECONDS", vary=_board_key)
 def leaderboard(slug: str):
-    """Best attempt per participant, names masked."""
+    """Best attempt per participant, names masked; `?region=` ranks one region's participants among themselves."""
     contest = contests.get_contest(slug)
-    limit = _board_size()
-    return standings.leaderboard(contest, limit, now())  # the whole response is cached (cached_public)
+    region = standings.board_region(contest.regions, request.args.get("region"))  # else 422 fields.region
+    return standings.leaderboard(contest, _board_size(), now(), region=region)  # the response is cached
 
 
 @bp.get("/contests/<slug>/winners")

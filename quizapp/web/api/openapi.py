@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from ...domain.regions import REGION_MAX
 from . import bp
 
 
@@ -18,6 +19,8 @@ def _json(schema: dict, description: str = "OK") -> dict:
 RETRY_AFTER = {"description": "建议等待的秒数", "schema": {"type": "integer", "minimum": 0}}
 ERROR_TEXT = {
     400: "请求有误（bad_json：JSON 无效或不是对象；bad_request：地址含控制字符等）",
+    409: "phone_registered（登记：这个手机号已用另一个姓名登记，答复不透露登记的姓名和地区）、"
+         "attempt_closed（答卷已交或已过截止时间）或 conflict（同时发生的操作）",
     413: "请求体超过 MAX_CONTENT_LENGTH（默认 16 MiB；分块传输的请求体同样计算）：payload_too_large",
     415: "请求体不是 JSON（Content-Type 须为 application/json，可带 charset 等参数，或 application/*+json）："
          "unsupported_media_type",
@@ -78,7 +81,7 @@ SCHEMAS = {
         region_tree={"type": "array", "description": "同一组地区按盟市分组（扩展字段）；children 为空表示该盟市不再细分",
                      "items": _obj(["name", "children"], name=STR, children={"type": "array", "items": STR})},
         prizes={"type": "array", "items": _obj(["tier", "name", "count"], tier=INT, name=STR, count=INT)},
-        consent_text=STR),
+        consent_text=STR, retention_days={**INT, "description": "竞赛结束后保留姓名和手机号码的天数，届满后匿名化"}),
     "Registration": {**_obj(
         ["name", "phone", "region", "consent"],
         name={"type": "string", "minLength": 1, "maxLength": 32, "pattern": "\\S",
@@ -89,13 +92,28 @@ SCHEMAS = {
         region={"type": "string", "maxLength": 65,
                 "description": "竞赛 regions 之一（有下级时写作“盟市/旗县区”）；竞赛没有地区列表时可省略或留空"},
         consent={"type": "boolean", "enum": [True], "description": "只有 JSON 的 true 算同意"},
+        age_confirmed={"type": "boolean", "enum": [True],
+                       "description": "可选：已满14周岁，或已取得监护人同意（个人信息保护法第三十一条）；false 时 422"},
+        publish_consent={**BOOL, "default": False,
+                         "description": "可选：同意在中奖公示中显示脱敏后的姓名和手机号；不同意时公示只有抽奖编号和地区"},
         channel={"type": "string", "nullable": True, "pattern": "^[A-Za-z0-9_-]{0,32}$", "maxLength": 32,
-                 "description": "可选：渠道代码（字母、数字、下划线、连字符，至多 32 个）；空串或 null 表示没有"}),
+                 "description": "可选：渠道代码（字母、数字、下划线、连字符，至多 32 个）；空串或 null 表示没有"},
+        code={"type": "string", "pattern": "^[0-9]{6}$",
+              "description": "IDENTITY_VERIFICATION=sms 时必填：发到该手机号的 6 位短信验证码（POST …/sms-codes 获取），"
+                             "用一次即失效；错误时 422，error.code 为 code_invalid、code_expired、code_exhausted 或 "
+                             "code_missing，error.fields.code 说明原因"},
+        wechat_ticket={"type": "string", "maxLength": 120,
+                       "description": "IDENTITY_VERIFICATION=wechat 时必填：微信网页授权回到 /c/{slug}/wechat 后得到的凭据"
+                                      "（30 分钟内有效）；缺少或失效时 403 wechat_required；一个微信账号只能对应一个参赛者"
+                                      "（409 wechat_bound / wechat_mismatch）"}),
         "additionalProperties": True,
         "description": "其他字段被忽略。字段无效时 422，error.fields 逐项说明"},
     "Token": _obj(["participant_id", "token"], participant_id=INT,
                   token={"type": "string", "pattern": "^[A-Za-z0-9_-]{32}$",
                          "description": "参赛凭证：之后的请求以 Authorization: Bearer <token> 发送"}),
+    "SmsCodeRequest": {**_obj(["phone"], phone={"type": "string", "description": "中国大陆手机号，规则同登记"}),
+                       "additionalProperties": True},
+    "SmsCodeSent": _obj(["expires_at", "resend_after_seconds"], expires_at=TIME, resend_after_seconds=INT),
     "Option": _obj(["id", "text"], id=STR, text=STR),
     "Question": _obj(["id", "type", "stem", "options"], id=STR,
                      type={"type": "string", "enum": ["single", "multiple", "judge"]}, stem=STR, points=NUM,
@@ -182,21 +200,40 @@ PATHS = {
     "/api/v1/contests/{slug}/participants": {"post": {
         "summary": "登记参赛（同一手机号再次登记返回 200 与新凭证）", "parameters": [SLUG, CLIENT_ID],
         "requestBody": _body("Registration"),
-        "responses": {"201": _json(_ref("Token"), "已登记"), "200": _json(_ref("Token"), "已登记过"),
-                      **_errors(400, 403, 404, 413, 415, 422, 429, 503)}}},
+        "responses": {"201": _json(_ref("Token"), "已登记"), "200": _json(_ref("Token"), "已登记过（姓名相同）"),
+                      **_errors(400, 403, 404, 409, 413, 415, 422, 429, 503)}}},
+    "/api/v1/contests/{slug}/sms-codes": {"post": {
+        "summary": "发送短信验证码（仅 IDENTITY_VERIFICATION=sms；否则 404）：6 位，5 分钟内有效，至多试 5 次；"
+                   "同一手机号 60 秒一次、每小时 5 次（429 sms_throttled，附 Retry-After）；短信平台失败时 503 sms_failed",
+        "parameters": [SLUG], "requestBody": _body("SmsCodeRequest"),
+        "responses": {"202": _json(_ref("SmsCodeSent"), "已发送"), **_errors(400, 403, 404, 413, 415, 422, 429, 503)}}},
+    "/api/v1/contests/{slug}/logout": {"post": {
+        "summary": "退出登记：本凭证在服务器上立即作废（其他设备的凭证不受影响）", "parameters": [SLUG],
+        "security": BEARER, "responses": {"204": {"description": "已作废"}, **_errors(400, 401, 404, 429, 503)}}},
     "/api/v1/contests/{slug}/attempts": {"post": {
         "summary": "开始答题（有进行中的答卷则返回它）", "parameters": [SLUG], "security": BEARER,
         "responses": {"201": _json(_ref("Attempt"), "新答卷"), "200": _json(_ref("Attempt"), "进行中的答卷"),
                       **_errors(400, 401, 403, 404, 409, 429, 503)}}},
     "/api/v1/contests/{slug}/me": {"get": {
         "summary": "我的成绩", "parameters": [SLUG], "security": BEARER,
-        "responses": {"200": _json(_ref("Me")), **_errors(400, 401, 404, 429, 503)}}},
+        "responses": {"200": _json(_ref("Me")), **_errors(400, 401, 404, 429, 503)}},
+        "delete": {
+        "summary": "删除我的个人信息：抽奖名单未锁定时立即匿名化并退出抽奖（200），已锁定时登记申请、公示期满后执行（202）",
+        "parameters": [SLUG], "security": BEARER,
+        "responses": {"200": _json(_obj(["status"], status={"type": "string", "enum": ["deleted"]}), "已删除"),
+                      "202": _json(_obj(["status"], status={"type": "string", "enum": ["pending"]}), "已登记申请"),
+                      **_errors(400, 401, 404, 429, 503)}}},
     "/api/v1/contests/{slug}/leaderboard": {"get": {
         "summary": "排行榜（姓名已脱敏）",
         "parameters": [SLUG, {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
                                                                           "maximum": 200, "default": 20},
-                              "description": "条数；超出范围按 1 或 200 计，不是正整数时按 20 计"}],
-        "responses": {"200": _json(_ref("Leaderboard")), **_errors(*READ, 429)}}},
+                              "description": "条数；超出范围按 1 或 200 计，不是正整数时按 20 计"},
+                             {"name": "region", "in": "query", "required": False,
+                              "schema": {"type": "string", "maxLength": REGION_MAX},
+                              "description": "可选：只看一个地区，名次为该地区参赛者中的排名。须是竞赛 regions 之一"
+                                             "（如 包头市、通辽市/奈曼旗），或 region_tree 中有下级的盟市名（含其全部旗县区）；"
+                                             f"空串表示全部地区；其他值（或超过 {REGION_MAX} 个字符）422，error.fields.region 说明原因"}],
+        "responses": {"200": _json(_ref("Leaderboard")), **_errors(*READ, 422, 429)}}},
     "/api/v1/contests/{slug}/winners": {"get": {
         "summary": "中奖公示（姓名、手机号已脱敏）；full=1 附带完整抽奖名单，可用 prize_draw.py 离线验证",
         "parameters": [SLUG, {"name": "full", "in": "query", "schema": {"type": "string", "enum": ["0", "1"]},

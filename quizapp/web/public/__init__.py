@@ -5,3 +5,4 @@ from flask import Blueprint
 bp = Blueprint("public", __name__)
 
 from . import channels, device, filters, landing, play, record, winners  # noqa: E402,F401  (routes register on import)
+from . import privacy  # noqa: E402,F401  (申请删除个人信息: routes register on import)

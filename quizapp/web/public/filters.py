@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ...domain.masking import mask_name
 from . import bp
 
 STATUS_LABELS = {"upcoming": "未开始", "open": "进行中", "closed": "已结束"}
@@ -18,6 +19,12 @@ def cn_time(value) -> str:
         return ""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
+
+
+@bp.app_template_filter("masked_name")
+def masked_name(value) -> str:
+    """张*, 欧阳**: a name as a page shows it to whoever holds the phone."""
+    return mask_name(value or "")
 
 
 @bp.app_template_filter("cn_duration")

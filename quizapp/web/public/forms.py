@@ -18,7 +18,21 @@ class RegistrationForm(FlaskForm):
     phone = TelField("手机号码", render_kw={"autocomplete": "tel", "inputmode": "numeric", "maxlength": 20})
     region = SelectField("所在地区", choices=[], validate_choice=False)
     consent = BooleanField("我已阅读并同意上述个人信息收集使用说明")
+    age_confirmed = BooleanField("我已满14周岁，或已取得监护人同意")
+    publish_consent = BooleanField("如果中奖，同意在中奖公示中显示我的姓名（隐去部分文字，如“张*”）")
     channel = HiddenField()
+
+    # Shown at the top of a failed registration, for reasons that belong to no single field.
+    summary_errors: list[str] = []
+
+    def summary(self) -> list[tuple[str, str]]:
+        """(field id, reason) of every error, in the form's order, for the error summary; each reason
+        says what to do (请填写姓名), so it needs no label before it."""
+        rows = [(self[name].id, errors[0]) for name, errors in self.errors.items()
+                if name in self._fields and errors and name not in ("csrf_token", "channel")]
+        if self.errors.get("csrf_token"):
+            rows.insert(0, ("register-form", "页面停留太久已过期，请再点一次“登记”"))
+        return rows + [("register-form", reason) for reason in self.summary_errors]
 
     def set_regions(self, regions: list[str]) -> None:
         """Offer the contest's regions after a blank prompt; a 盟市 with 旗县区 becomes an optgroup of them."""
@@ -34,7 +48,8 @@ class RegistrationForm(FlaskForm):
     def payload(self) -> dict:
         """The form's data in the shape services.participants.register expects."""
         return {"name": self.name.data or "", "phone": self.phone.data or "", "region": self.region.data or "",
-                "consent": bool(self.consent.data), "channel": clean_channel(self.channel.data)}
+                "consent": bool(self.consent.data), "channel": clean_channel(self.channel.data),
+                "age_confirmed": bool(self.age_confirmed.data), "publish_consent": bool(self.publish_consent.data)}
 
     def add_errors(self, fields: dict[str, str]) -> dict[str, str]:
         """Copy service reasons onto matching fields; return the ones no field shows."""

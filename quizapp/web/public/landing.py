@@ -64,9 +64,11 @@ def register(slug: str):
         _participant, token, created = participants.register(contest, form.payload(), now(),
                                                              client_hash(device_id()), client_ip())
     except ValidationError as exc:
-        for reason in form.add_errors(exc.fields).values():
-            flash(reason, "error")
+        form.summary_errors = list(form.add_errors(exc.fields).values())
         return _render_landing(contest, form, 422)
+    except participants.PhoneRegistered as exc:
+        form.summary_errors = [exc.message]
+        return _render_landing(contest, form, 409)
     except DomainError as exc:
         flash(exc.message, "error")
         return redirect(url_for("public.landing", slug=slug))

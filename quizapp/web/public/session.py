@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from ...models import Contest, Participant
 from ...services import contests, participants
+from ..common import now
 
 SESSION_KEY = "tokens"
 
@@ -22,10 +23,14 @@ def remember_token(slug: str, token: str) -> None:
 
 
 def forget_token(slug: str) -> None:
-    """Drop this contest's token (another person will use this phone)."""
+    """Drop this contest's token from the browser and revoke it on the server (another person will
+    use this phone: a copy of the old cookie must not keep working)."""
     tokens = dict(session.get(SESSION_KEY) or {})
-    if tokens.pop(slug, None) is not None:
+    token = tokens.pop(slug, None)
+    if token is not None:
         session[SESSION_KEY] = tokens
+        if isinstance(token, str):
+            participants.revoke_token(token)
 
 
 def current_participant(contest: Contest) -> Participant | None:
@@ -33,7 +38,7 @@ def current_participant(contest: Contest) -> Participant | None:
     token = (session.get(SESSION_KEY) or {}).get(contest.slug)
     if not isinstance(token, str):
         return None
-    participant = participants.authenticate(token)
+    participant = participants.authenticate(token, now())
     if participant is None or participant.contest_id != contest.id:
         return None
     return participant
