@@ -43,7 +43,8 @@ def _masked(row: dict, person: Participant | None, published: bool) -> dict:
     if published:
         return {**(row.get("shown") or public_identity(person)), "entrant_code": row["entrant_code"]}
     return {"name": mask_name(person.name) if person else "", "phone": mask_phone(person.phone) if person else "",
-            "region": person.region if person else "", "entrant_code": row["entrant_code"]}
+            "region": person.region if person else "", "entrant_code": row["entrant_code"],
+            "publish_consent": bool(person and person.publish_consent and person.anonymised_at is None)}
 
 
 def public_winners(draw: PrizeDraw, published: bool = True) -> list[dict]:
@@ -102,7 +103,9 @@ def notice(contest: Contest, full: bool = False, unpublished: bool = False) -> d
     if shown:  # the seed stays secret until the run reveals it
         body["reveal"] = {"seed": draw.seed_hex, "public_entropy": draw.public_entropy,
                           "revealed_at": iso_local(draw.revealed_at, contest.timezone)}
-        body["winners"], body["reserves"] = public_winners(draw), public_reserves(draw)
+        # The organizer's check (unpublished) sees every winner masked, and who agreed to be named.
+        public = not unpublished
+        body["winners"], body["reserves"] = public_winners(draw, public), public_reserves(draw, public)
         body["publicity"] = publicity(contest, draw)
     if full:
         body["entrants"] = list(draw.entrants)

@@ -95,6 +95,7 @@ def test_run_verify_publish_from_the_console(app, console, ended):
     assert public["state"] == "drawn" and public["winners"] == []  # not public before it is verified
     page = client.get(BASE).get_data(as_text=True)
     assert "候补名单" in page and "李**" in page and "1391234" not in page and "李0光" not in page
+    assert "未同意公示姓名" in page  # nobody here agreed: the organizer sees what the public will not
     verified = client.post(f"{BASE}/verify", data={}, follow_redirects=True).get_data(as_text=True)
     assert "核验通过" in verified
     assert client.post(f"{BASE}/publish", data={"confirm": "y"}).status_code == 302
