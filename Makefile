@@ -8,7 +8,7 @@ PORT    ?= 8000
 WORKERS ?= 2
 DEPS    := $(VENV)/.deps-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 
-.PHONY: run setup demo test lint system-deps bench-deps bench bench-spike bench-cluster cluster bench-flow bench-profile bench-posters bench-insight clean
+.PHONY: run setup demo test lint system-deps node-deps bench-deps bench bench-spike bench-cluster cluster bench-flow bench-profile bench-posters bench-insight clean
 
 $(DEPS): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,18 @@ endef
 system-deps:
 	$(call apt_install,$(SYSTEM_PKGS))
 
+# axe-core for the accessibility browser test, at the version package-lock.json pins (npm ci, never a
+# CDN); installed again only when the lock file changes. Without it that test skips itself.
+NODE_DEPS := node_modules/.deps-$(shell cat package-lock.json 2>/dev/null | sha1sum | cut -c1-12)
+
+$(NODE_DEPS): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "installing Debian package: npm"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+node-deps: $(NODE_DEPS)
+
 # The benchmark's load generator (wrk) and the cluster's load balancer (nginx).
 BENCH_PKGS := wrk nginx
 
@@ -68,7 +80,7 @@ bench-deps:
 lint: setup
 	$(VENV)/bin/ruff check quizapp tests bench wsgi.py
 
-test: setup system-deps lint
+test: setup system-deps node-deps lint
 	$(PY) -m pytest
 
 # wrk against gunicorn -w 2 on SQLite and PostgreSQL: req/s, p50, p99 and the ratio to /healthz per endpoint.

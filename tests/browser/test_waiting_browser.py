@@ -71,8 +71,9 @@ def test_a_queued_registration_gets_in_by_itself(crowded):
 
         # No key pressed: the countdown runs out, the same form goes again and this time gets in.
         page.get_by_text("登记成功").wait_for(timeout=15000)
-        assert page.get_by_role("heading", name="您好，王阿姨").is_visible()
-        assert page.url == f"{base}/c/live"
+        assert page.get_by_role("heading", name="您好，王**").is_visible()  # masked, even to its owner
+        # The form's #register-errors fragment rides along the redirect; there is no summary to focus now.
+        assert page.url.split("#")[0] == f"{base}/c/live"
         # A refused document load is reported by Chromium itself; any script error would be ours.
         assert [e for e in page.errors if "status of 429" not in e] == []
 

@@ -93,7 +93,7 @@ def test_pages_are_small_and_csp_clean(app, contest):
 
 def test_stylesheet_keeps_type_large_and_targets_tappable():
     css = (ROOT / "static" / "css" / "site.css").read_text()
-    assert re.search(r"body\s*{[^}]*font-size:\s*18px", css)
+    assert re.search(r"body\s*{[^}]*font-size:\s*(18px|1\.125rem)", css)
     assert css.count("min-height: 48px") >= 2
     js = (ROOT / "static" / "js" / "round.js").read_text()
     assert "data-server-time" in js and "data-deadline" in js

@@ -6,3 +6,4 @@ bp = Blueprint("public", __name__)
 
 from . import channels, device, filters, landing, play, record, winners  # noqa: E402,F401  (routes register on import)
 from . import privacy  # noqa: E402,F401  (申请删除个人信息: routes register on import)
+from . import elder  # noqa: E402,F401  (长辈模式 switch: route, template helper and Vary on import)
