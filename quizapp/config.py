@@ -99,6 +99,9 @@ def settings_from_env(instance_path: Path) -> dict:
         # A participant's token works until the contest's end plus this many days for the draw, plus the
         # contest's 公示 days: then 我的成绩 and the winners' checks are over and the token is refused.
         "TOKEN_DRAW_PERIOD_DAYS": int(os.environ.get("TOKEN_DRAW_PERIOD_DAYS", "30")),
+        # 练习模式 shows answers: per address, answers and new rounds are limited (it must not read a bank out fast).
+        "PRACTICE_RATELIMIT_ANSWER": os.environ.get("PRACTICE_RATELIMIT_ANSWER", "120 per minute;2000 per hour"),
+        "PRACTICE_RATELIMIT_ROUND": os.environ.get("PRACTICE_RATELIMIT_ROUND", "30 per minute;300 per hour"),
         "QUESTION_CACHE_SECONDS": float(os.environ.get("QUESTION_CACHE_SECONDS", "60")),
         "LEADERBOARD_CACHE_SECONDS": float(os.environ.get("LEADERBOARD_CACHE_SECONDS", "10")),
         # The landing page as a first-time visitor sees it (no personal data; the CSRF token is filled
