@@ -187,10 +187,23 @@ def visit_all(base: str, elder: bool, axe: bool = True) -> list[str]:
         page.wait_for_url(re.compile(r"/c/live/result/"))
         check_page(page, "result", elder, problems, axe)
         for name, path in (("me", "/c/live/me"), ("leaderboard", "/c/live/leaderboard"),
-                           ("leaderboard-demo", "/c/demo/leaderboard"), ("winners-before", "/c/live/winners")):
+                           ("leaderboard-demo", "/c/demo/leaderboard"), ("winners-before", "/c/live/winners"),
+                           ("delete-me", "/c/live/me/delete"), ("practice-start", "/c/live/practice")):
             page.goto(base + path)
             check_page(page, name, elder, problems, axe)
+        visit_practice(page, elder, problems, axe)
     return problems
+
+
+def visit_practice(page, elder: bool, problems: list[str], axe: bool) -> None:
+    """练习模式: a question, and the feedback after answering it (the start page is already open)."""
+    page.locator("form button.primary").first.click()
+    page.wait_for_load_state()
+    check_page(page, "practice-question", elder, problems, axe)
+    page.locator("label.option").first.click()
+    page.locator("form button.primary").first.click()
+    page.wait_for_load_state()
+    check_page(page, "practice-feedback", elder, problems, axe)
 
 
 def test_axe_is_really_running():
