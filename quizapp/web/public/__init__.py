@@ -4,7 +4,6 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from . import channels, device, filters, landing, play, record, winners  # noqa: E402,F401  (routes register on import)
-from . import privacy  # noqa: E402,F401  (申请删除个人信息: routes register on import)
-from . import elder  # noqa: E402,F401  (长辈模式 switch: route, template helper and Vary on import)
-from . import practice as practice_routes  # noqa: E402,F401  (练习模式: routes register on import)
+# Each module registers its routes on import: among them 长辈模式 (elder), 练习模式 (practice),
+# 申请删除个人信息 (privacy) and the SMS-code and WeChat pages (identity).
+from . import channels, device, elder, filters, identity, landing, play, practice, privacy, record, winners  # noqa: E402,F401,I001

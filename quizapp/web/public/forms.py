@@ -16,6 +16,9 @@ class RegistrationForm(FlaskForm):
 
     name = StringField("姓名", render_kw={"autocomplete": "name", "maxlength": 32})
     phone = TelField("手机号码", render_kw={"autocomplete": "tel", "inputmode": "numeric", "maxlength": 20})
+    # Only shown (and only asked for by the service) with IDENTITY_VERIFICATION=sms.
+    code = StringField("短信验证码", render_kw={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                              "maxlength": 6})
     region = SelectField("所在地区", choices=[], validate_choice=False)
     consent = BooleanField("我已阅读并同意上述个人信息收集使用说明")
     age_confirmed = BooleanField("我已满14周岁，或已取得监护人同意")
@@ -24,6 +27,11 @@ class RegistrationForm(FlaskForm):
 
     # Shown at the top of a failed registration, for reasons that belong to no single field.
     summary_errors: list[str] = []
+    # 获取验证码 without JavaScript: the form came back to send a code, not to register; the line to show
+    # under the button, and whether it is a failure.
+    sending_code: bool = False
+    sms_status: str | None = None
+    sms_failed: bool = False
 
     def summary(self) -> list[tuple[str, str]]:
         """(field id, reason) of every error, in the form's order, for the error summary; each reason
@@ -49,7 +57,8 @@ class RegistrationForm(FlaskForm):
         """The form's data in the shape services.participants.register expects."""
         return {"name": self.name.data or "", "phone": self.phone.data or "", "region": self.region.data or "",
                 "consent": bool(self.consent.data), "channel": clean_channel(self.channel.data),
-                "age_confirmed": bool(self.age_confirmed.data), "publish_consent": bool(self.publish_consent.data)}
+                "age_confirmed": bool(self.age_confirmed.data), "publish_consent": bool(self.publish_consent.data),
+                "code": (self.code.data or "").strip()}
 
     def add_errors(self, fields: dict[str, str]) -> dict[str, str]:
         """Copy service reasons onto matching fields; return the ones no field shows."""
