@@ -9,7 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ..database import begin_write, saved_unless_duplicate
-from ..domain.contest_def import DEFAULT_CONSENT_TEXT
+from ..domain.consent import DEFAULT_CONSENT_TEXT
 from ..domain.errors import ValidationError
 from ..domain.participants import CHANNEL_PATTERN
 from ..domain.poster import (

@@ -8,7 +8,8 @@ from datetime import date, datetime
 
 from sqlalchemy import func
 
-from ..domain.contest_def import DEFAULT_CONSENT_TEXT, DEFAULT_TIMEZONE, parse_contest_definition
+from ..domain.consent import DEFAULT_CONSENT_TEXT
+from ..domain.contest_def import DEFAULT_TIMEZONE, parse_contest_definition
 from ..domain.contest_form import FormDefinition, definition_from_form, form_errors
 from ..domain.errors import DomainError, ValidationError
 from ..domain.flags import FlagSettings

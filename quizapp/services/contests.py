@@ -8,8 +8,9 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from ..database import begin_write
+from ..domain.consent import consent_text_shown
 from ..domain.contest_changes import NeedsConfirmation, incomparable_changes
-from ..domain.contest_def import ContestSpec, consent_text_shown, parse_contest_definition
+from ..domain.contest_def import ContestSpec, parse_contest_definition
 from ..domain.errors import DomainError, ValidationError
 from ..domain.paper import Candidate, DrawRule, NotEnoughQuestions, check_pools
 from ..domain.regions import tree as region_tree

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from quizapp.domain.contest_def import DEFAULT_CONSENT_TEXT
+from quizapp.domain.consent import DEFAULT_CONSENT_TEXT
 from tests.admin.contests_helpers import audit_actions, contest_row, field_error, mark_reviewed, page_form
 from tests.conftest import Api
 

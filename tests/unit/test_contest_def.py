@@ -5,10 +5,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from quizapp.domain.consent import DEFAULT_CONSENT_TEXT, consent_text_shown
 from quizapp.domain.contest_def import (
-    DEFAULT_CONSENT_TEXT,
     ContestSpec,
-    consent_text_shown,
     parse_contest_definition,
 )
 from quizapp.domain.errors import ValidationError

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from PIL import Image
 
-from quizapp.domain.contest_def import DEFAULT_CONSENT_TEXT
+from quizapp.domain.consent import DEFAULT_CONSENT_TEXT
 from quizapp.domain.poster import DATA_USE_TEXT, steps_text
 from quizapp.domain.poster_text import DATA_USE_OWN
 from quizapp.extensions import db

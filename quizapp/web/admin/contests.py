@@ -7,8 +7,8 @@ import json
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ...domain.consent import DEFAULT_CONSENT_TEXT
 from ...domain.contest_changes import NeedsConfirmation
-from ...domain.contest_def import DEFAULT_CONSENT_TEXT
 from ...domain.contest_form import form_values
 from ...domain.errors import DomainError, ValidationError
 from ...domain.permissions import (
