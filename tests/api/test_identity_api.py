@@ -10,18 +10,7 @@ from quizapp import create_app
 from quizapp.domain.verification import sign_ticket
 from quizapp.extensions import db
 from quizapp.models import Contest
-
-
-class Outbox:
-    """Keeps the codes the app sends."""
-
-    name = "outbox"
-
-    def __init__(self):
-        self.codes: dict[str, str] = {}
-
-    def send_code(self, phone, code, minutes):
-        self.codes[phone] = code
+from tests.fakes.sms_outbox import Broken, Outbox
 
 
 @pytest.fixture
@@ -48,12 +37,6 @@ def test_sms_mode_asks_for_the_code_of_the_phone(api, client, outbox, clock):
 
 
 def test_a_failed_sms_is_a_503_with_the_chinese_message(api, client, outbox):
-    class Broken:
-        name = "broken"
-
-        def send_code(self, *args):
-            raise RuntimeError("down")
-
     client.application.extensions["sms_provider"] = Broken()
     response = client.post("/api/v1/contests/demo/sms-codes", json={"phone": "13812345678"})
     assert response.status_code == 503 and response.get_json()["error"]["message"] == "短信发送失败，请稍后再试"

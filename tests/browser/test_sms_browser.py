@@ -17,6 +17,7 @@ from quizapp.extensions import db
 from quizapp.models import Participant, utcnow
 from tests.browser.support import browser_page, require_chromium, serving
 from tests.conftest import contest_definition, make_app, sample_bank
+from tests.fakes.sms_outbox import Outbox
 
 pytestmark = pytest.mark.browser
 
@@ -24,17 +25,6 @@ VIEWPORT = {"width": 360, "height": 740}
 PHONE = "13812345678"
 BIG_TEXT = "html { font-size: 200% !important; }"
 
-
-class Outbox:
-    """An SMS provider that keeps the codes it is asked to send."""
-
-    name = "outbox"
-
-    def __init__(self):
-        self.codes: dict[str, str] = {}
-
-    def send_code(self, phone, code, minutes):
-        self.codes[phone] = code
 
 
 def shot(page, name: str) -> None:

@@ -11,6 +11,7 @@ import pytest
 from quizapp.extensions import db
 from quizapp.models import Participant
 from quizapp.models.verification import WechatBinding
+from tests.fakes.sms_outbox import Broken, Outbox
 from tests.fakes.wechat import FakeWechat
 from tests.web.conftest import Player
 
@@ -20,25 +21,6 @@ WECHAT_UA = ("Mozilla/5.0 (Linux; Android 13; V2171A) AppleWebKit/537.36 (KHTML,
 PHONE = "13812345678"
 
 
-class Outbox:
-    """An SMS provider that keeps the codes it is asked to send, by phone."""
-
-    name = "outbox"
-
-    def __init__(self):
-        self.codes: dict[str, str] = {}
-
-    def send_code(self, phone, code, minutes):
-        self.codes[phone] = code
-
-
-class Broken:
-    """An SMS provider that is down."""
-
-    name = "broken"
-
-    def send_code(self, *args):
-        raise RuntimeError("down")
 
 
 @pytest.fixture
