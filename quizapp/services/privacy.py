@@ -45,14 +45,12 @@ def _committed_draws(contest: Contest) -> list[PrizeDraw]:
 
 
 def _held(person: Participant, draws: list[PrizeDraw], publicity_days: int, now: datetime) -> bool:
-    """Whether a committed draw still holds this person: they are in its frozen list and its notice is
-    not yet published, or its 公示 is not over."""
-    for draw in draws:
-        if person.entrant_code is None or person.entrant_code not in (draw.entrants or []):
-            continue
-        if draw.published_at is None or now < draw.published_at + timedelta(days=publicity_days):
-            return True
-    return False
+    """Whether the current commitment (the highest version: a new one supersedes the old) still holds
+    this person: they are in its frozen list and its notice is not yet published, or its 公示 is not over."""
+    current = max(draws, key=lambda draw: draw.version, default=None)
+    if current is None or person.entrant_code is None or person.entrant_code not in (current.entrants or []):
+        return False
+    return current.published_at is None or now < current.published_at + timedelta(days=publicity_days)
 
 
 def request_deletion(participant: Participant, now: datetime) -> bool:

@@ -121,3 +121,13 @@ def test_purge_waits_for_the_retention_period_then_anonymises_everyone_once(app,
         purges = AuditLog.query.filter_by(action="privacy_purge").all()
         assert [row.rows for row in purges] == [3]
         assert db.session.query(PrizeDraw).count() == 1
+
+
+def test_only_the_current_commitment_holds_a_deletion(app, client, clock, three):
+    with app.app_context():
+        draw_service.commit_draw(SLUG, clock.now, "主办方")
+        eligibility.exclude_phones(SLUG, phone(1), "主办方", clock.now, "工作人员")
+        draw_service.commit_draw(SLUG, clock.now, "主办方", reason="排除工作人员后重新锁定")
+    # The superseded commitment listed this person; the current one does not: deleted at once.
+    assert delete_me(client, three[1]).status_code == 200
+    assert delete_me(client, three[2]).status_code == 202  # still in the current list
