@@ -90,6 +90,18 @@ def make_app(target: dict, clock: Clock, **extra):
     return app
 
 
+def app_with_contest(target: dict, clock, definition: dict | None = None, **extra):
+    """make_app with the sample bank and a contest (the sample one unless `definition`) loaded."""
+    from quizapp.services.banks import import_bank_bytes
+    from quizapp.services.contests import load_contest
+
+    app = make_app(target, clock, **extra)
+    with app.app_context():
+        import_bank_bytes(json.dumps(sample_bank()).encode(), "drug-law.json")
+        load_contest(definition or contest_definition(), clock())
+    return app
+
+
 def backend_params():
     """sqlite always; postgresql when TEST_DATABASE_URL is set."""
     marks = [] if os.environ.get("TEST_DATABASE_URL") else [pytest.mark.skip(reason="TEST_DATABASE_URL not set")]

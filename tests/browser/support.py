@@ -17,6 +17,15 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
         "--disable-component-update", "--disable-sync"]
 
 
+def live_contest_app(target: dict, **extra):
+    """The app with CSRF on and the real clock, and the contest `live` open from yesterday for 30 days."""
+    from quizapp.models import utcnow
+    from tests.conftest import app_with_contest, contest_definition
+
+    live = contest_definition(slug="live", starts_at="today-1d", ends_at="today+30d")
+    return app_with_contest(target, utcnow, live, WTF_CSRF_ENABLED=True, **extra)
+
+
 def require_chromium() -> None:
     """Skip the test when Debian's chromium is not installed."""
     if not Path(CHROMIUM).exists():

@@ -3,7 +3,6 @@ then at 200 % text with JavaScript off, since the practice pages are plain forms
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
@@ -11,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from quizapp.extensions import db
-from quizapp.models import Question, utcnow
-from tests.browser.support import browser_page, require_chromium, serving
-from tests.conftest import contest_definition, make_app, sample_bank
+from quizapp.models import Question
+from tests.browser.support import browser_page, live_contest_app, require_chromium, serving
 
 pytestmark = pytest.mark.browser
 
@@ -24,13 +22,7 @@ WIDTH, HEIGHT = 360, 740
 def live(database_targets):
     """(app, base URL): CSRF on, the real clock, a contest open from yesterday for 30 days."""
     require_chromium()
-    from quizapp.services.banks import import_bank_bytes
-    from quizapp.services.contests import load_contest
-
-    app = make_app(database_targets["sqlite"], utcnow, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        import_bank_bytes(json.dumps(sample_bank()).encode(), "drug-law.json")
-        load_contest(contest_definition(slug="live", starts_at="today-1d", ends_at="today+30d"), utcnow())
+    app = live_contest_app(database_targets["sqlite"])
     with serving(app) as base:
         yield app, base
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 
-from quizapp.models import utcnow
-from tests.browser.support import browser_page, require_chromium, serving
-from tests.conftest import contest_definition, make_app, sample_bank
+from tests.browser.support import browser_page, live_contest_app, require_chromium, serving
 
 pytestmark = pytest.mark.browser
 
@@ -24,13 +21,7 @@ WIDTH = 375
 def live_server(database_targets):
     """The app on a free local port, CSRF on, real clock, a contest open from yesterday for 30 days."""
     require_chromium()
-    from quizapp.services.banks import import_bank_bytes
-    from quizapp.services.contests import load_contest
-
-    app = make_app(database_targets["sqlite"], utcnow, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        import_bank_bytes(json.dumps(sample_bank()).encode(), "drug-law.json")
-        load_contest(contest_definition(slug="live", starts_at="today-1d", ends_at="today+30d"), utcnow())
+    app = live_contest_app(database_targets["sqlite"])
     with serving(app) as base:
         yield base
 

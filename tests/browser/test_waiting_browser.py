@@ -3,15 +3,12 @@ used up queues the person, and waiting.js lets them in by itself without retypin
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 
-from quizapp.models import utcnow
 from tests.api.test_rate_limits import random_phone
-from tests.browser.support import browser_page, require_chromium, serving
-from tests.conftest import contest_definition, make_app, sample_bank
+from tests.browser.support import browser_page, live_contest_app, require_chromium, serving
 
 pytestmark = pytest.mark.browser
 
@@ -23,14 +20,8 @@ SCREENSHOT = "/tmp/waiting-360.png"
 def crowded(database_targets):
     """(app, base URL): CSRF on, real clock, rate limits on with a budget of one registration a second."""
     require_chromium()
-    from quizapp.services.banks import import_bank_bytes
-    from quizapp.services.contests import load_contest
-
-    app = make_app(database_targets["sqlite"], utcnow, WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=True,
-                   RATELIMIT_STORAGE_URI="memory://", ADMISSION_REGISTER_PER_SECOND=1)
-    with app.app_context():
-        import_bank_bytes(json.dumps(sample_bank()).encode(), "drug-law.json")
-        load_contest(contest_definition(slug="live", starts_at="today-1d", ends_at="today+30d"), utcnow())
+    app = live_contest_app(database_targets["sqlite"], RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
+                   ADMISSION_REGISTER_PER_SECOND=1)
     with serving(app) as base:
         yield app, base
 

@@ -12,7 +12,7 @@ import pytest
 
 from quizapp.extensions import db
 from quizapp.models import Question
-from tests.conftest import backend_params, contest_definition, make_app, sample_bank
+from tests.conftest import app_with_contest, backend_params, contest_definition
 
 from .conftest import Player, parse_question
 
@@ -285,14 +285,9 @@ def test_pages_are_personal_and_never_cached(app, contest):
 @pytest.fixture(params=backend_params())
 def limited_app(request, database_targets, clock):
     """The sample contest with rate limits on: 3 practice answers and 2 new rounds a minute per address."""
-    from quizapp.services.banks import import_bank_bytes
-    from quizapp.services.contests import load_contest
-
-    app = make_app(database_targets[request.param], clock, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
-                   PRACTICE_RATELIMIT_ANSWER="3 per minute", PRACTICE_RATELIMIT_ROUND="2 per minute")
-    with app.app_context():
-        import_bank_bytes(json.dumps(sample_bank()).encode(), "drug-law.json")
-        load_contest(contest_definition(), clock.now)
+    app = app_with_contest(database_targets[request.param], clock, RATELIMIT_ENABLED=True,
+                           RATELIMIT_STORAGE_URI="memory://", PRACTICE_RATELIMIT_ANSWER="3 per minute",
+                           PRACTICE_RATELIMIT_ROUND="2 per minute")
     yield app
     with app.app_context():
         db.session.remove()

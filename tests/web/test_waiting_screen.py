@@ -4,7 +4,6 @@ database (503) keeps what they typed and gets a button (and, with JavaScript, a 
 from __future__ import annotations
 
 import html
-import json
 import re
 import time
 
@@ -16,10 +15,8 @@ from werkzeug.exceptions import ServiceUnavailable
 from quizapp.extensions import db
 from quizapp.services import attempts as attempt_service
 from quizapp.services import contests as contest_service
-from quizapp.services.banks import import_bank_bytes
-from quizapp.services.contests import load_contest
 from tests.api.test_rate_limits import random_phone
-from tests.conftest import backend_params, contest_definition, make_app, sample_bank
+from tests.conftest import app_with_contest, backend_params
 from tests.web.conftest import Player, parse_question
 
 FORM = {"name": "李小红", "phone": "139 0000 1111", "region": "包头市", "consent": "y", "age_confirmed": "y", "channel": "poster"}
@@ -29,12 +26,9 @@ HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 @pytest.fixture(params=backend_params())
 def busy_app(request, database_targets, clock):
     """The sample contest with rate limits on and a budget of one registration and one start a second."""
-    app = make_app(database_targets[request.param], clock, RATELIMIT_ENABLED=True,
-                   RATELIMIT_STORAGE_URI="memory://", ADMISSION_REGISTER_PER_SECOND=1,
-                   ADMISSION_START_PER_SECOND=1)
-    with app.app_context():
-        import_bank_bytes(json.dumps(sample_bank()).encode(), "drug-law.json")
-        load_contest(contest_definition(), clock.now)
+    app = app_with_contest(database_targets[request.param], clock, RATELIMIT_ENABLED=True,
+                           RATELIMIT_STORAGE_URI="memory://", ADMISSION_REGISTER_PER_SECOND=1,
+                           ADMISSION_START_PER_SECOND=1)
     yield app
     with app.app_context():
         db.session.remove()
