@@ -79,6 +79,13 @@ def register_extensions(app: Flask) -> None:
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+
+    @app.teardown_appcontext
+    def _close_autocommit(_exc=None):
+        # Runs before Flask-SQLAlchemy removes the session (teardowns run last-registered first).
+        if db.session.registry.has():
+            database.close_autocommit(db.session)
+
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -37,6 +38,8 @@ def _begin(conn):
     # writes fails with SQLITE_BUSY when another writer got in between, whatever the timeout.
     if conn.dialect.name == "sqlite":
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        if mode == _NO_BEGIN:
+            return  # an autocommit connection (below): each statement is its own transaction
         database = conn.engine.url.database
         if mode == "IMMEDIATE" and database and database != ":memory:":
             sqlite_writer.acquire(database, 10.0)
@@ -52,8 +55,54 @@ def _begin(conn):
 def _end_turn(conn):
     # Only SQLite connections take turns. Nothing is read from the connection, which may be dead; the
     # turn is per thread and file (a request writes through one connection), see sqlite_writer.
+    if conn.get_execution_options().get("sqlite_begin") == _NO_BEGIN:
+        return  # its turns are taken and given back around each write (single_write_turn)
     if conn.dialect.name == "sqlite" and conn.engine.url.database:
         sqlite_writer.release(conn.engine.url.database)
+
+
+_NO_BEGIN = "NONE"
+_AUTOCOMMIT = "quizapp.autocommit_connection"  # session.info key of the request's autocommit connection
+
+
+def autocommit_connection(session):
+    """The request's pooled connection on which every statement commits by itself, before it returns.
+
+    For the hottest requests of a round (an answer save, a start): reads that need no snapshot, and
+    writes of one statement each whose WHERE clause re-checks what they depend on. Without BEGIN and
+    COMMIT, PostgreSQL saves two round trips per transaction, and SQLite holds its write lock for one
+    statement only. Closed with the session (close_autocommit)."""
+    conn = session.info.get(_AUTOCOMMIT)
+    if conn is None or conn.closed:
+        conn = session.get_bind().connect()
+        if conn.dialect.name == "sqlite":
+            # The driver never begins by itself here (isolation_level None, set on connect): only the
+            # begin listener does, and it is told not to.
+            conn.execution_options(sqlite_begin=_NO_BEGIN)
+        else:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+        session.info[_AUTOCOMMIT] = conn
+    return conn
+
+
+def close_autocommit(session) -> None:
+    """Give the request's autocommit connection back to the pool, if it took one."""
+    conn = session.info.pop(_AUTOCOMMIT, None)
+    if conn is not None:
+        conn.close()
+
+
+@contextmanager
+def single_write_turn(conn):
+    """Around one writing statement on an autocommit connection: on SQLite, the file's write turn (see
+    sqlite_writer), so that writers queue instead of sleeping in SQLite's busy handler."""
+    database = conn.engine.url.database if conn.dialect.name == "sqlite" else None
+    held = bool(database) and database != ":memory:" and sqlite_writer.acquire(database, 10.0)
+    try:
+        yield conn
+    finally:
+        if held:
+            sqlite_writer.release(database)
 
 
 def begin_write(session) -> None:  # session: Flask-SQLAlchemy's scoped db.session

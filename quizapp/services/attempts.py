@@ -8,18 +8,25 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import JSON, bindparam, func, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import metrics
-from ..database import begin_write, saved_unless_duplicate
+from ..database import (
+    autocommit_connection,
+    begin_write,
+    is_unique_violation,
+    saved_unless_duplicate,
+    single_write_turn,
+)
 from ..domain.errors import DomainError, ValidationError
 from ..domain.paper import PaperItem, draw_paper, from_dict, to_dict
 from ..domain.scoring import ScoringItem, score_sheet
 from ..domain.timing import accepts_answer, attempt_deadline, duration_seconds, local_day
 from ..extensions import db
 from ..models import Attempt, AttemptAnswer, Contest, Participant, ParticipantToken, UTCDateTime
-from . import tallies
+from . import answer_statements, tallies
 from .contests import NotFound, candidate_pools, draw_rules, max_score
 from .flags import flag_finished
 from .participants import require_open
@@ -66,46 +73,80 @@ def _check_allowance(contest: Contest, total: int, today_count: int) -> None:
         raise AttemptsExhausted(f"今天的 {contest.attempts_per_day} 次答题机会已用完，请明天再来")
 
 
+# A participant's rounds so far, for the allowance: read without a lock, because the unique keys on
+# (participant, seq), (participant, day, day_seq) and running_key refuse any start that raced this one.
+_ATTEMPT_SUMMARY = db.select(Attempt.id, Attempt.status, Attempt.day).where(
+    Attempt.participant_id == bindparam("participant_id"))
+_INSERT_ATTEMPT = db.insert(Attempt)
+
+
 def start_attempt(contest: Contest, participant: Participant, now: datetime, rng: random.Random,
                   pool_ttl: float = 0.0) -> tuple[Attempt, bool]:
     """Start a round, or return the one still running; returns (attempt, created)."""
     require_open(contest, now)
     today = local_day(now, contest.timezone)
     rules = draw_rules(contest)
-    # Drawing is pure computation, so it happens before the write lock is taken; the paper is
-    # simply dropped when the participant turns out to have a round running already.
+    # Drawing is pure computation, so it happens before anything is written; the paper is simply
+    # dropped when the participant turns out to have a round running already.
     pools = candidate_pools(rules, today, pool_ttl, reviewed_only=contest.reviewed_only)
     shown = exposure()  # balanced against this process's counts: no query per start
     items = draw_paper(rules, pools, rng, exposure=shown.counts(contest.id, pools))
-    begin_write(db.session)
-    summary = db.session.execute(
-        db.select(Attempt.id, Attempt.status, Attempt.day).filter_by(participant_id=participant.id)).all()
-    running = next((row.id for row in summary if row.status == "running"), None)
-    if running is not None:
-        current = db.session.get(Attempt, running)
-        if accepts_answer(current.deadline, current.grace_seconds, now):
-            return current, False
-        finalize(current, now)
-        begin_write(db.session)
+    conn = autocommit_connection(db.session)
+    summary = conn.execute(_ATTEMPT_SUMMARY, {"participant_id": participant.id}).all()
+    if any(row.status == "running" for row in summary):
+        return _start_beside_running(contest, participant, now, items)
     total, today_count = len(summary), sum(1 for row in summary if row.day == today)
     _check_allowance(contest, total, today_count)
-    attempt = Attempt(
-        id=secrets.token_hex(16), contest_id=contest.id, participant_id=participant.id,
-        seq=total + 1, day=today, day_seq=today_count + 1, running_key=participant.id, status="running",
-        started_at=now, deadline=attempt_deadline(now, contest.time_limit_seconds, contest.ends_at),
-        grace_seconds=contest.grace_seconds, paper=[to_dict(item) for item in items],
-        max_score=max_score(contest),
-    )
+    values = _new_attempt(contest, participant, now, today, total, today_count, items)
+    try:
+        with single_write_turn(conn):
+            conn.execute(_INSERT_ATTEMPT, values)  # one statement, committed before it returns
+    except IntegrityError as exc:
+        if not is_unique_violation(exc):
+            raise
+        return _after_start_race(contest, participant, today)
+    metrics.attempt_started()
+    shown.record(contest.id, [item.question_id for item in items])
+    return Attempt(**values), True  # what was written; not in the session, never written again
+
+
+def _new_attempt(contest: Contest, participant: Participant, now: datetime, today, total: int, today_count: int,
+                 items: list[PaperItem]) -> dict:
+    """The row of a new round: the next sequence numbers, the deadline and the drawn paper."""
+    return {"id": secrets.token_hex(16), "contest_id": contest.id, "participant_id": participant.id,
+            "seq": total + 1, "day": today, "day_seq": today_count + 1, "running_key": participant.id,
+            "status": "running", "started_at": now,
+            "deadline": attempt_deadline(now, contest.time_limit_seconds, contest.ends_at),
+            "grace_seconds": contest.grace_seconds, "paper": [to_dict(item) for item in items],
+            "max_score": max_score(contest), "late": False}
+
+
+def _start_beside_running(contest: Contest, participant: Participant, now: datetime,
+                          items: list[PaperItem]) -> tuple[Attempt, bool]:
+    """A round is running: hand it back while it accepts answers, else finalise it and start anew."""
+    begin_write(db.session)
+    current = running_attempt(participant.id)
+    if current is not None and accepts_answer(current.deadline, current.grace_seconds, now):
+        return current, False
+    if current is not None:
+        finalize(current, now)  # commits
+    begin_write(db.session)
+    today = local_day(now, contest.timezone)
+    total, today_count = attempt_counts(participant.id, today)
+    _check_allowance(contest, total, today_count)
+    attempt = Attempt(**_new_attempt(contest, participant, now, today, total, today_count, items))
     db.session.add(attempt)
     if not saved_unless_duplicate(db.session):
         return _after_start_race(contest, participant, today)
     metrics.attempt_started()
-    shown.record(contest.id, [item.question_id for item in items])
+    exposure().record(contest.id, [item.question_id for item in items])
     return attempt, True
 
 
 def _after_start_race(contest: Contest, participant: Participant, today) -> tuple[Attempt, bool]:
-    # A parallel start won the unique keys: hand back its attempt, or say why there is none.
+    # A parallel start won the unique keys: hand back its attempt, or say why there is none. The
+    # request's read transaction began before that start committed: read afresh.
+    db.session.commit()
     current = running_attempt(participant.id)
     if current is not None:
         return current, False
@@ -113,12 +154,9 @@ def _after_start_race(contest: Contest, participant: Participant, today) -> tupl
     raise DomainError("同时开始了多次答题，请刷新后重试", code="conflict")
 
 
-def attempt_for_token(token_hash: str, attempt_id: str, lock: str | None = None) -> Attempt | None:
-    """The attempt if it belongs to the holder of this token, in one query; else None.
-
-    With `lock` ("share" to save an answer, "update" to hand in) the lookup opens the write
-    transaction and locks the attempt's row in it, so that a save and a submit of the same attempt
-    take turns: the save counts, or it sees the attempt closed."""
+def attempt_for_token(token_hash: str, attempt_id: str) -> Attempt | None:
+    """The attempt if it belongs to the holder of this token, in one query; else None. Nothing is
+    locked: a submit locks the row itself (_locked_status) in the transaction that closes it."""
     if not attempt_id or len(attempt_id) > 64:
         return None
     # The contest comes along in the same query: a submit needs it and would otherwise read it again.
@@ -126,51 +164,29 @@ def attempt_for_token(token_hash: str, attempt_id: str, lock: str | None = None)
              .join(ParticipantToken, ParticipantToken.participant_id == Attempt.participant_id)
              .join(Attempt.contest).options(contains_eager(Attempt.contest))
              .where(ParticipantToken.token_hash == token_hash, Attempt.id == attempt_id))
-    if not lock:
-        return db.session.execute(query).scalar_one_or_none()
-    begin_write(db.session)
-    attempt = db.session.execute(query.with_for_update(read=lock == "share", of=Attempt)).scalar_one_or_none()
-    if attempt is not None:
-        db.session.info[_LOCKED] = (db.session().get_transaction(), attempt.id, lock)
-    return attempt
+    return db.session.execute(query).scalar_one_or_none()
 
 
-# What an answer save reads of its attempt: no contest, no ORM object (the hottest request of a round).
+# What an answer save reads of its attempt: no contest, no ORM object, no transaction (the hottest request
+# of a round). Nothing read here needs a lock: the write re-checks the status in its own statement.
 _ANSWER_TARGET = (db.select(Attempt.id, Attempt.status, Attempt.deadline, Attempt.grace_seconds, Attempt.paper)
                   .join(ParticipantToken, ParticipantToken.participant_id == Attempt.participant_id)
-                  .where(ParticipantToken.token_hash == bindparam("token_hash"), Attempt.id == bindparam("attempt_id"))
-                  .with_for_update(read=True, of=Attempt))
+                  .where(ParticipantToken.token_hash == bindparam("token_hash"), Attempt.id == bindparam("attempt_id")))
 
 
 def answer_target(token_hash: str, attempt_id: str):
     """For saving an answer: the attempt's id, status, deadline, grace and paper if it belongs to this
-    token, read with its row locked in the write transaction that will save (see attempt_for_token)."""
+    token, else None; read on the request's autocommit connection (see save_answer)."""
     if not attempt_id or len(attempt_id) > 64:
         return None
-    begin_write(db.session)
-    row = db.session.execute(_ANSWER_TARGET, {"token_hash": token_hash, "attempt_id": attempt_id}).one_or_none()
-    if row is not None:
-        db.session.info[_LOCKED] = (db.session().get_transaction(), row.id, "share")
-    return row
+    conn = autocommit_connection(db.session)
+    return conn.execute(_ANSWER_TARGET, {"token_hash": token_hash, "attempt_id": attempt_id}).one_or_none()
 
 
-# session.info key: (transaction, attempt id, lock mode) of the row attempt_for_token locked.
-_LOCKED = "quizapp.locked_attempt"
-
-
-def _status_under_lock(attempt: Attempt, mode: str) -> str | None:
-    """The attempt's status as the current write transaction sees it under a row lock: the loaded
-    one when attempt_for_token locked this row in this transaction already, else read again."""
-    tx, locked_id, locked_mode = db.session.info.get(_LOCKED) or (None, None, None)
-    if tx is db.session().get_transaction() and locked_id == attempt.id and (locked_mode == mode or mode == "share"):
-        return attempt.status
-    query = db.select(Attempt.status).where(Attempt.id == attempt.id).with_for_update(read=mode == "share")
-    return db.session.execute(query).scalar_one_or_none()
-
-
-def attempt_for_update(token_hash: str, attempt_id: str) -> Attempt | None:
-    """attempt_for_token with the attempt's row locked for handing it in."""
-    return attempt_for_token(token_hash, attempt_id, lock="update")
+def _locked_status(attempt_id: str) -> str | None:
+    """The attempt's status, read with its row locked for update in the current write transaction."""
+    return db.session.execute(
+        db.select(Attempt.status).where(Attempt.id == attempt_id).with_for_update()).scalar_one_or_none()
 
 
 def attempt_for(participant: Participant, attempt_id: str) -> Attempt:
@@ -238,19 +254,21 @@ def _require_accepting(attempt: Attempt, now: datetime) -> None:
         raise AttemptClosed("答题已结束（已交卷或超过时限），答案不再保存")
 
 
-def save_answer(attempt: Attempt, key: str, option_ids, now: datetime) -> None:
+def save_answer(attempt, key: str, option_ids, now: datetime) -> None:
     """Save the options chosen for one question, replacing any earlier choice.
 
-    Refused (AttemptClosed) once the attempt is handed in: the status is read again under a row lock
-    in the transaction that writes the answer, so a save never succeeds without counting."""
+    `attempt` is what answer_target read. The save is one statement that writes only while the attempt
+    is still running, and it commits before this returns. A submit locks the attempt's row, reads the
+    answers and closes it in one transaction: the save either commits before (and is scored) or finds
+    the attempt closed and is refused (AttemptClosed), never a save that does not count."""
     _require_accepting(attempt, now)
     chosen = validate_choice(_item(attempt, key), option_ids)
-    begin_write(db.session)  # no-op when attempt_for_token(lock="share") began it
-    if _status_under_lock(attempt, "share") != "running":
-        db.session.rollback()
+    conn = autocommit_connection(db.session)
+    with single_write_turn(conn):
+        saved = conn.execute(answer_statements.conditional_upsert(conn.dialect.name),
+                             {"attempt_id": attempt.id, "question_key": key, "option_ids": chosen, "saved_at": now})
+    if saved.rowcount != 1:
         raise AttemptClosed("答卷已提交，这次选择没有保存")
-    _upsert_answer(attempt.id, key, chosen, now)
-    db.session.commit()
     metrics.answer_saved()
 
 
@@ -304,7 +322,7 @@ def _finalize(attempt: Attempt, now: datetime, fresh: dict[str, list[str]], how:
     # then finds the attempt closed (409). The status condition on the UPDATE keeps exactly one
     # finaliser the winner; the flag says whether this call was the one.
     begin_write(db.session)
-    if _status_under_lock(attempt, "update") != "running":
+    if _locked_status(attempt.id) != "running":
         db.session.rollback()  # another request finalised it first: keep its result
         db.session.refresh(attempt)
         return attempt, False

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from flask import g
 
-from ...extensions import limiter
 from ...services import attempts, presenters
 from ..common import now, pool_ttl, rng
-from ..ratelimits import admission_budget, per_token, token_key
+from ..ratelimits import admission_budget
 from ..security import mark_personal
+from ..token_limit import token_limited
 from . import bp
 from .auth import json_body, own_contest, require_attempt, require_participant
 
 
 @bp.post("/contests/<slug>/attempts")
 @admission_budget("start")
-@limiter.limit(per_token, key_func=token_key)
+@token_limited
 @require_participant
 def start(slug: str):
     """Start a round, or return the one still running."""
@@ -28,7 +28,7 @@ def start(slug: str):
 
 
 @bp.get("/attempts/<attempt_id>")
-@limiter.limit(per_token, key_func=token_key)
+@token_limited
 @require_attempt
 def show(attempt):
     """The running attempt with saved answers, or its result."""
@@ -39,7 +39,7 @@ def show(attempt):
 
 
 @bp.put("/attempts/<attempt_id>/answers/<question_id>")
-@limiter.limit(per_token, key_func=token_key)
+@token_limited
 @require_attempt(loader=attempts.answer_target)
 def save_answer(attempt, question_id: str):
     """Save the options chosen for one question."""
@@ -49,8 +49,8 @@ def save_answer(attempt, question_id: str):
 
 
 @bp.post("/attempts/<attempt_id>/submit")
-@limiter.limit(per_token, key_func=token_key)
-@require_attempt(loader=attempts.attempt_for_update)
+@token_limited
+@require_attempt  # read without a lock: submit locks the row itself, after the body is checked
 def submit(attempt):
     """Hand in; idempotent."""
     body = json_body(optional=True)
