@@ -71,9 +71,15 @@ def autocommit_connection(session):
     For the hottest requests of a round (an answer save, a start): reads that need no snapshot, and
     writes of one statement each whose WHERE clause re-checks what they depend on. Without BEGIN and
     COMMIT, PostgreSQL saves two round trips per transaction, and SQLite holds its write lock for one
-    statement only. Closed with the session (close_autocommit)."""
+    statement only. Closed with the session (close_autocommit), or when the session begins to write.
+
+    A request holds one connection at a time (the pool sizing in the README counts on it): a read
+    transaction the session has open, with nothing pending, is ended first and its connection goes back
+    to the pool for this one."""
     conn = session.info.get(_AUTOCOMMIT)
     if conn is None or conn.closed:
+        if session().get_transaction() is not None and not (session.new or session.dirty or session.deleted):
+            session.commit()
         conn = session.get_bind().connect()
         if conn.dialect.name == "sqlite":
             # The driver never begins by itself here (isolation_level None, set on connect): only the
@@ -109,9 +115,10 @@ def begin_write(session) -> None:  # session: Flask-SQLAlchemy's scoped db.sessi
     """End any read transaction and start a write transaction that holds the write lock from its start;
     inside a write transaction begun so already, carry on in it (its reads stay valid under the lock)."""
     current = session().get_transaction()
+    if current is not None and session.info.get(_WRITING) is current:
+        return
+    close_autocommit(session)  # one connection per request at a time
     if current is not None:
-        if session.info.get(_WRITING) is current:
-            return
         session.commit()  # expire_on_commit is off: objects read so far stay usable
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     session.info[_WRITING] = session().get_transaction()

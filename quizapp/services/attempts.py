@@ -16,6 +16,7 @@ from .. import metrics
 from ..database import (
     autocommit_connection,
     begin_write,
+    close_autocommit,
     is_unique_violation,
     saved_unless_duplicate,
     single_write_turn,
@@ -105,6 +106,7 @@ def start_attempt(contest: Contest, participant: Participant, now: datetime, rng
         if not is_unique_violation(exc):
             raise
         return _after_start_race(contest, participant, today)
+    close_autocommit(db.session)  # the presenter may read questions through the session next
     metrics.attempt_started()
     shown.record(contest.id, [item.question_id for item in items])
     return Attempt(**values), True  # what was written; not in the session, never written again
@@ -146,6 +148,7 @@ def _start_beside_running(contest: Contest, participant: Participant, now: datet
 def _after_start_race(contest: Contest, participant: Participant, today) -> tuple[Attempt, bool]:
     # A parallel start won the unique keys: hand back its attempt, or say why there is none. The
     # request's read transaction began before that start committed: read afresh.
+    close_autocommit(db.session)
     db.session.commit()
     current = running_attempt(participant.id)
     if current is not None:
@@ -179,8 +182,11 @@ def answer_target(token_hash: str, attempt_id: str):
     token, else None; read on the request's autocommit connection (see save_answer)."""
     if not attempt_id or len(attempt_id) > 64:
         return None
-    conn = autocommit_connection(db.session)
-    return conn.execute(_ANSWER_TARGET, {"token_hash": token_hash, "attempt_id": attempt_id}).one_or_none()
+    row = autocommit_connection(db.session).execute(
+        _ANSWER_TARGET, {"token_hash": token_hash, "attempt_id": attempt_id}).one_or_none()
+    if row is None:
+        close_autocommit(db.session)  # the caller goes on to find out why, through the session
+    return row
 
 
 def _locked_status(attempt_id: str) -> str | None:
