@@ -273,6 +273,7 @@ def save_answer(attempt, key: str, option_ids, now: datetime) -> None:
     with single_write_turn(conn):
         saved = conn.execute(answer_statements.conditional_upsert(conn.dialect.name),
                              {"attempt_id": attempt.id, "question_key": key, "option_ids": chosen, "saved_at": now})
+    close_autocommit(db.session)  # a page goes on to read through the session
     if saved.rowcount != 1:
         raise AttemptClosed("答卷已提交，这次选择没有保存")
     metrics.answer_saved()
